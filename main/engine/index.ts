@@ -1,0 +1,330 @@
+/**
+ * The engine: turns a recipe request into a clip (MP4 + poster PNG + JSON sidecar).
+ * Public surface: `generate`, `getEngineInfo`, `readRecipeFromFile` (see api.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Recipe, type RecipeRequestParsed, recipeRequestSchema } from '../../preload/recipe.js';
+import type { EngineInfo, Generate, GenerateHooks, GenerateResult, OutputTarget } from './api.js';
+import { type Frames, readFrames, sliceFrames, writeOutputs } from './media.js';
+import { InputError, loopContext, planMode } from './modes.js';
+import { type LoadedPack, loadPack, offeredBackends, onnxruntimeVersion, ort, REPO_ROOT, resolvePackDir } from './pack.js';
+import { expandPrompt } from './prompt.js';
+import { drawSeed, gaussian, Xoshiro128 } from './rng.js';
+import { type Context, emptyContext, guidedVelocity, type LatentShape, latentSize, sample } from './sampler.js';
+import { flowTimesteps, remixStartIndex } from './scheduler.js';
+
+export type { EngineInfo, Generate, GenerateHooks, GenerateResult, OutputTarget } from './api.js';
+export { readRecipeFromFile } from './media.js';
+export { InputError } from './modes.js';
+export { listPacks } from './pack.js';
+export { expandPrompt } from './prompt.js';
+
+export const ENGINE_NAME = 'tessera-engine';
+export const ENGINE_VERSION: string = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+export async function getEngineInfo(): Promise<EngineInfo> {
+  return { onnxruntimeVersion, providers: offeredBackends() };
+}
+
+/** Everything about a job once defaults are resolved and inputs validated. */
+interface Job {
+  req: RecipeRequestParsed;
+  seed: number;
+  steps: number;
+  guidance: number;
+  sampler: 'euler' | 'heun';
+  width: number;
+  height: number;
+  frames: number;
+  shape: LatentShape;
+}
+
+function resolveJob(pack: LoadedPack, req: RecipeRequestParsed): Job {
+  const idx = pack.index;
+  const d = idx.default;
+  if (!idx.modes.includes(req.mode)) throw new InputError(`Pack ${idx.name} does not support mode ${req.mode}`);
+  const width = req.width ?? d.width;
+  const height = req.height ?? d.height;
+  if (!idx.sizes.some((s) => s.width === width && s.height === height)) {
+    const allowed = idx.sizes.map((s) => `${s.width}x${s.height}`).join(', ');
+    throw new InputError(`Size ${width}x${height} is not supported by pack ${idx.name} (allowed: ${allowed})`);
+  }
+  let frames = req.frames ?? d.frames;
+  if (req.mode === 'image') {
+    if (req.frames !== undefined && req.frames !== 1) throw new InputError(`Mode image makes 1 frame, not ${req.frames}`);
+    frames = 1;
+  } else if (!idx.frame_counts.includes(frames)) {
+    throw new InputError(`${frames} frames is not supported by pack ${idx.name} (allowed: ${idx.frame_counts.join(', ')})`);
+  }
+  if (req.strength !== undefined && req.mode !== 'remix') throw new InputError('strength applies to mode remix only');
+  if (req.mode === 'remix' && req.strength === undefined) throw new InputError('Mode remix needs a strength in (0, 1]');
+  const needsSource = ['i2v', 'extend_forward', 'extend_backward', 'bridge', 'remix'].includes(req.mode);
+  if (needsSource && !req.source) throw new InputError(`Mode ${req.mode} needs a source file`);
+  if (req.mode === 'bridge' && !req.sourceEnd) throw new InputError('Mode bridge needs a second clip (sourceEnd)');
+  if (req.sourceEnd && req.mode !== 'bridge') throw new InputError('sourceEnd applies to mode bridge only');
+  const cell = idx.compression.spatial;
+  const shape: LatentShape = {
+    C: idx.latent_channels,
+    T: 1 + (frames - 1) / idx.compression.temporal,
+    h: height / cell,
+    w: width / cell,
+  };
+  return {
+    req,
+    seed: req.seed ?? drawSeed(),
+    steps: req.steps ?? d.steps,
+    guidance: req.guidance ?? d.guidance,
+    sampler: req.sampler ?? d.sampler,
+    width,
+    height,
+    frames,
+    shape,
+  };
+}
+
+async function textEmbeds(pack: LoadedPack, caption: string): Promise<{ embeds: Float32Array; mask: Float32Array }> {
+  const L = pack.index.text.max_length;
+  const enc = pack.tokenizer.encode(caption, L);
+  let embeds = pack.textCache.get(caption);
+  if (!embeds) {
+    const out = await pack.sessions.text_encoder.run({
+      input_ids: new ort.Tensor('int64', enc.inputIds, [1, L]),
+      attention_mask: new ort.Tensor('int64', enc.attentionMask, [1, L]),
+    });
+    embeds = new Float32Array((out.text_embeds as ort.Tensor).data as Float32Array);
+    pack.textCache.set(caption, embeds);
+  }
+  return { embeds, mask: Float32Array.from(enc.attentionMask, (v) => Number(v)) };
+}
+
+function framesToTensor(frames: Frames): ort.Tensor {
+  const { width: W, height: H, count: F } = frames;
+  const plane = W * H;
+  const data = new Float32Array(3 * F * plane);
+  for (let f = 0; f < F; f++)
+    for (let i = 0; i < plane; i++)
+      for (let c = 0; c < 3; c++) data[c * F * plane + f * plane + i] = (frames.data[(f * plane + i) * 3 + c] as number) / 127.5 - 1;
+  return new ort.Tensor('float32', data, [1, 3, F, H, W]);
+}
+
+function tensorToFrames(t: ort.Tensor): Frames {
+  const [, , F = 0, H = 0, W = 0] = t.dims;
+  const src = t.data as Float32Array;
+  const plane = W * H;
+  const data = new Uint8Array(F * plane * 3);
+  for (let f = 0; f < F; f++)
+    for (let i = 0; i < plane; i++)
+      for (let c = 0; c < 3; c++) {
+        const v = Math.round(((src[c * F * plane + f * plane + i] as number) + 1) * 127.5);
+        data[(f * plane + i) * 3 + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
+  return { width: W, height: H, count: F, data };
+}
+
+async function vaeEncode(pack: LoadedPack, frames: Frames): Promise<Float32Array> {
+  const out = await pack.sessions.vae_encoder.run({ video: framesToTensor(frames) });
+  const raw = (out.latent as ort.Tensor).data as Float32Array;
+  const { scaling_factor: scale, shift_factor: shift } = pack.index.vae;
+  return Float32Array.from(raw, (v) => (v - shift) * scale);
+}
+
+async function vaeDecode(pack: LoadedPack, z: Float32Array, s: LatentShape): Promise<Frames> {
+  const { scaling_factor: scale, shift_factor: shift } = pack.index.vae;
+  const raw = Float32Array.from(z, (v) => v / scale + shift);
+  const out = await pack.sessions.vae_decoder.run({ latent: new ort.Tensor('float32', raw, [1, s.C, s.T, s.h, s.w]) });
+  return tensorToFrames(out.video as ort.Tensor);
+}
+
+interface DenoiseArgs {
+  pack: LoadedPack;
+  job: Job;
+  shape: LatentShape;
+  x: Float32Array;
+  context: Context;
+  startIndex: number;
+  cond: { embeds: Float32Array; mask: Float32Array };
+  uncond: { embeds: Float32Array; mask: Float32Array };
+  hooks: GenerateHooks;
+  timesteps: Float64Array;
+  report: boolean;
+}
+
+async function denoise(a: DenoiseArgs): Promise<Float32Array> {
+  const { pack, shape: s, context } = a;
+  const size = latentSize(s);
+  const L = pack.index.text.max_length;
+  const D = a.cond.embeds.length / L;
+  const dims = [s.C, s.T, s.h, s.w];
+  const maskDims = [1, s.T, s.h, s.w];
+  const build = (b: number) => {
+    const cat = (x: Float32Array, y: Float32Array): Float32Array => {
+      const out = new Float32Array(x.length * b);
+      out.set(x, 0);
+      if (b === 2) out.set(y, x.length);
+      return out;
+    };
+    return {
+      text_embeds: new ort.Tensor('float32', cat(a.cond.embeds, a.uncond.embeds), [b, L, D]),
+      text_mask: new ort.Tensor('float32', cat(a.cond.mask, a.uncond.mask), [b, L]),
+      context: new ort.Tensor('float32', cat(context.context, context.context), [b, ...dims]),
+      context_mask: new ort.Tensor('float32', cat(context.mask, context.mask), [b, ...maskDims]),
+    };
+  };
+  const fixed = { 1: build(1), 2: build(2) } as const;
+  const run = async (latents: Float32Array, timestep: Float32Array, b: number): Promise<Float32Array> => {
+    const out = await pack.sessions.transformer.run({
+      ...fixed[b === 2 ? 2 : 1],
+      latents: new ort.Tensor('float32', latents, [b, ...dims]),
+      timestep: new ort.Tensor('float32', timestep, [b]),
+    });
+    return (out.velocity as ort.Tensor).data as Float32Array;
+  };
+  return sample({
+    x: a.x,
+    shape: s,
+    timesteps: a.timesteps,
+    startIndex: a.startIndex,
+    sampler: a.job.sampler,
+    velocity: guidedVelocity(run, a.job.guidance, size),
+    context,
+    projection: pack.index.latent_rgb_projection,
+    previewEvery: Math.max(1, Math.round((a.timesteps.length - 1) / 10)),
+    previewScale: 4,
+    onProgress: a.report ? a.hooks.onProgress : undefined,
+    onPreview: a.report ? a.hooks.onPreview : undefined,
+    signal: a.hooks.signal,
+  });
+}
+
+/** Runs the model for a resolved job and returns the decoded output frames (no files). */
+export async function renderFrames(
+  request: RecipeRequestParsed,
+  hooks: GenerateHooks = {},
+): Promise<{ frames: Frames; recipe: Omit<Recipe, 'createdAt'>; pack: LoadedPack }> {
+  const timings: Record<string, number> = {};
+  const t0 = performance.now();
+  const mark = (name: string, since: number): number => {
+    const now = performance.now();
+    timings[name] = Math.round((now - since) * 10) / 10;
+    return now;
+  };
+  let packDir: string;
+  try {
+    packDir = resolvePackDir(request.pack);
+  } catch (err) {
+    throw new InputError((err as Error).message);
+  }
+  const pack = await loadPack(packDir);
+  let t = mark('load', t0);
+  const job = resolveJob(pack, request);
+  hooks.signal?.throwIfAborted();
+
+  const expansion = expandPrompt(request.prompt);
+  const cond = await textEmbeds(pack, expansion.caption);
+  const uncond = await textEmbeds(pack, request.negativePrompt ?? '');
+  t = mark('text', t);
+
+  const s = job.shape;
+  const io = {
+    read: async (path: string): Promise<Frames> => {
+      try {
+        return await readFrames(path, { width: job.width, height: job.height, fit: request.fit ?? 'crop' });
+      } catch (err) {
+        throw new InputError((err as Error).message);
+      }
+    },
+    encode: (frames: Frames) => vaeEncode(pack, frames),
+  };
+  const plan = await planMode({ mode: request.mode, frames: job.frames, source: request.source, sourceEnd: request.sourceEnd }, s, io);
+  t = mark('encode_source', t);
+
+  const rng = new Xoshiro128(job.seed);
+  const timesteps = flowTimesteps(job.steps, pack.shift);
+  let context = plan.context;
+  if (plan.needsFirstFrame) {
+    // Loop without an image: generate the first latent frame (a 1-frame clip) first.
+    const s1: LatentShape = { ...s, T: 1 };
+    const x1 = gaussian(rng, latentSize(s1));
+    const z0 = await denoise({ pack, job, shape: s1, x: x1, context: emptyContext(s1), startIndex: 0, cond, uncond, hooks, timesteps, report: false });
+    context = loopContext(s, z0);
+    t = mark('denoise_first_frame', t);
+  }
+  const noise = gaussian(rng, latentSize(s));
+  let startIndex = 0;
+  let x = noise;
+  if (plan.remixLatent) {
+    startIndex = remixStartIndex(timesteps, request.strength ?? 1);
+    const ts = timesteps[startIndex] as number;
+    const z = plan.remixLatent;
+    x = Float32Array.from(noise, (n, i) => (1 - ts) * (z[i] as number) + ts * n);
+  }
+  const z = await denoise({ pack, job, shape: s, x, context, startIndex, cond, uncond, hooks, timesteps, report: true });
+  t = mark('denoise', t);
+  hooks.signal?.throwIfAborted();
+  const decoded = await vaeDecode(pack, z, s);
+  t = mark('decode', t);
+  const frames = sliceFrames(decoded, plan.keep[0], plan.keep[1]);
+
+  const recipe: Omit<Recipe, 'createdAt'> = {
+    mode: request.mode,
+    prompt: request.prompt,
+    expandedPrompt: expansion.caption,
+    unknownWords: expansion.unknownWords,
+    ...(request.negativePrompt !== undefined ? { negativePrompt: request.negativePrompt } : {}),
+    seed: job.seed,
+    steps: job.steps,
+    guidance: job.guidance,
+    sampler: job.sampler,
+    width: job.width,
+    height: job.height,
+    frames: job.frames,
+    fps: pack.index.fps,
+    ...(request.source !== undefined ? { source: request.source } : {}),
+    ...(request.sourceEnd !== undefined ? { sourceEnd: request.sourceEnd } : {}),
+    ...(request.fit !== undefined ? { fit: request.fit } : {}),
+    ...(request.strength !== undefined ? { strength: request.strength } : {}),
+    pack: { name: pack.index.name, version: pack.index.version },
+    engine: { name: ENGINE_NAME, version: ENGINE_VERSION, onnxruntime: onnxruntimeVersion, provider: pack.provider },
+    timings,
+  };
+  return { frames, recipe, pack };
+}
+
+/** Parses a request, naming the bad field in an InputError. */
+export function parseRequest(request: unknown): RecipeRequestParsed {
+  const parsed = recipeRequestSchema.safeParse(request);
+  if (!parsed.success) {
+    throw new InputError(parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '));
+  }
+  return parsed.data;
+}
+
+export const generate: Generate = async (request, target: OutputTarget, hooks: GenerateHooks = {}) => {
+  const start = performance.now();
+  const req = parseRequest(request);
+  const { frames, recipe: partial } = await renderFrames(req, hooks);
+  const timings = partial.timings ?? {};
+  const recipe: Recipe = { ...partial, timings, createdAt: new Date().toISOString() };
+  await mkdir(target.outDir, { recursive: true });
+  const files = {
+    videoPath: join(target.outDir, `${target.baseName}.mp4`),
+    posterPath: join(target.outDir, `${target.baseName}.png`),
+    recipePath: join(target.outDir, `${target.baseName}.json`),
+  };
+  const tEnc = performance.now();
+  // The encode and total timings are known only after writing; the files carry what came before.
+  await writeOutputs(frames, recipe.fps, recipe, files, hooks.signal);
+  timings.encode = Math.round((performance.now() - tEnc) * 10) / 10;
+  timings.total = Math.round((performance.now() - start) * 10) / 10;
+  const result: GenerateResult = {
+    recipe,
+    ...files,
+    frames: frames.count,
+    width: frames.width,
+    height: frames.height,
+    durationSec: frames.count / recipe.fps,
+  };
+  return result;
+};
