@@ -1,0 +1,77 @@
+/**
+ * Electron main entry (bundled to build/electron/main.cjs). The only corner of main/ that imports
+ * `electron`: window, protocols, IPC, utility process. Everything else is the plain-Node studio.
+ */
+import { join } from 'node:path';
+import { app, BrowserWindow, session, shell } from 'electron';
+import { createStudio, type Studio } from '../node/studio.js';
+import { serveContract } from './ipc.js';
+import { APP_URL, handleProtocols, registerSchemes } from './protocols.js';
+import { utilityWorkerSpawner } from './utilityWorker.js';
+
+// Bundled layout: build/electron/main.cjs, build/preload/preload.cjs, build/worker/worker.mjs, build/renderer/.
+const buildDir = join(__dirname, '..');
+
+registerSchemes();
+app.enableSandbox();
+
+let window: BrowserWindow | null = null;
+let studio: Studio | null = null;
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 960,
+    minHeight: 600,
+    backgroundColor: '#111317',
+    title: 'Tessera',
+    show: false,
+    webPreferences: {
+      preload: join(buildDir, 'preload', 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.webContents.on('will-navigate', (event) => event.preventDefault());
+  win.webContents.on('will-redirect', (event) => event.preventDefault());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  void win.loadURL(APP_URL);
+  return win;
+}
+
+app.on('web-contents-created', (_, contents) => {
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+
+app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_, __, callback) => callback(false));
+  studio = createStudio({
+    spawnWorker: utilityWorkerSpawner(join(buildDir, 'worker', 'worker.mjs')),
+    dataDir: process.env.TESSERA_DATA_DIR ?? app.getPath('userData'),
+  });
+  handleProtocols(join(buildDir, 'renderer'), studio.mediaRoots);
+  serveContract(studio, () => window?.webContents ?? null);
+  window = createWindow();
+  window.on('closed', () => {
+    window = null;
+  });
+  app.on('activate', () => {
+    if (!window) window = createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('will-quit', () => {
+  studio?.dispose();
+});
