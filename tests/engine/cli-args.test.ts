@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { parseGenerate, UsageError } from '../../main/cli/args.js';
+
+const base = ['--prompt', 'red ball', '--out', 'clip.mp4'];
+
+describe('tessera generate flags', () => {
+  it('maps the contract flags to a recipe request', () => {
+    const a = parseGenerate([...base, '--seed', '7', '--steps', '4', '--sampler', 'heun', '--guidance', '3.5', '--width', '192', '--height', '128', '--frames', '9', '--json']);
+    expect(a.request).toEqual({ mode: 't2v', prompt: 'red ball', seed: 7, steps: 4, sampler: 'heun', guidance: 3.5, width: 192, height: 128, frames: 9 });
+    expect(a.json).toBe(true);
+    expect(a.baseName).toBe('clip');
+  });
+  it('chooses the mode from --image / --extend / --bridge / --video / --loop / --frames 1', () => {
+    expect(parseGenerate([...base, '--image', 'a.jpg', '--fit', 'letterbox']).request).toMatchObject({ mode: 'i2v', fit: 'letterbox' });
+    expect(parseGenerate([...base, '--extend', 'a.mp4']).request.mode).toBe('extend_forward');
+    expect(parseGenerate([...base, '--extend', 'a.mp4', '--direction', 'backward']).request.mode).toBe('extend_backward');
+    const br = parseGenerate([...base, '--bridge', 'a.mp4', 'b.mp4']).request;
+    expect(br.mode).toBe('bridge');
+    expect(br.source?.endsWith('a.mp4')).toBe(true);
+    expect(br.sourceEnd?.endsWith('b.mp4')).toBe(true);
+    expect(parseGenerate([...base, '--video', 'a.mp4', '--strength', '0.4']).request).toMatchObject({ mode: 'remix', strength: 0.4 });
+    expect(parseGenerate([...base, '--loop']).request.mode).toBe('loop');
+    expect(parseGenerate([...base, '--loop', '--image', 'a.png']).request).toMatchObject({ mode: 'loop' });
+    expect(parseGenerate([...base, '--frames', '1']).request.mode).toBe('image');
+    expect(parseGenerate([...base, '--mode', 'i2v', '--source', 'x.png']).request.mode).toBe('i2v');
+  });
+  it('rejects bad input with a UsageError naming the problem', () => {
+    const bad: [string[], RegExp][] = [
+      [[...base, '--bogus'], /unknown flag --bogus/],
+      [['--out', 'a.mp4'], /--prompt is required/],
+      [['--prompt', 'x'], /--out is required/],
+      [['--prompt', 'x', '--out', 'a.gif'], /\.mp4/],
+      [[...base, '--seed', '-1'], /--seed/],
+      [[...base, '--seed', '4294967296'], /--seed/],
+      [[...base, '--steps', 'many'], /--steps/],
+      [[...base, '--sampler', 'ddim'], /--sampler/],
+      [[...base, '--video', 'a.mp4'], /--strength/],
+      [[...base, '--video', 'a.mp4', '--strength', '1.5'], /\(0, 1\]/],
+      [[...base, '--strength', '0.5'], /--video/],
+      [[...base, '--image', 'a.png', '--extend', 'b.mp4'], /one mode/],
+      [[...base, '--bridge', 'a.mp4'], /two values/],
+      [[...base, '--direction', 'backward'], /--extend/],
+      [[...base, '--seed', '1', '--seed', '2'], /twice/],
+    ];
+    for (const [argv, msg] of bad) expect(() => parseGenerate(argv), argv.join(' ')).toThrow(msg);
+    expect(() => parseGenerate([...base, '--bogus'])).toThrow(UsageError);
+  });
+});
