@@ -1,0 +1,1 @@
+"""Tessera's built-in model: a Sora-style spacetime-patch diffusion transformer for shapes-world."""

@@ -1,0 +1,54 @@
+"""On-the-fly training batches from the shapes-world renderer (no dataset files)."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from . import world
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One training shape: every clip in a batch has the same size and length."""
+
+    width: int
+    height: int
+    frames: int
+    weight: float  # relative sampling frequency
+    batch: int  # clips per batch in this bucket
+
+
+# Sizes are multiples of 32 (16x autoencoder, 2x2 patches); frames are 1 + 4k.
+DEFAULT_BUCKETS: tuple[Bucket, ...] = (
+    Bucket(128, 128, 17, 0.50, 16),
+    Bucket(128, 128, 9, 0.15, 24),
+    Bucket(128, 128, 33, 0.10, 8),
+    Bucket(192, 128, 17, 0.125, 12),
+    Bucket(128, 192, 17, 0.125, 12),
+)
+
+
+def pick_bucket(rng: random.Random, buckets=DEFAULT_BUCKETS) -> Bucket:
+    return rng.choices(buckets, weights=[b.weight for b in buckets])[0]
+
+
+def render_batch(rng: random.Random, n: int, width: int, height: int, frames: int, two_object_p: float = 0.3):
+    """Returns video (n, 3, F, H, W) in [-1, 1], labels (n, F, H, W) and captions."""
+    vids, labs, caps = [], [], []
+    for _ in range(n):
+        scene = world.sample_scene(rng, width, height, frames, two_object_p=two_object_p)
+        v, lab = world.render(scene)
+        vids.append(v)
+        labs.append(lab)
+        caps.append(world.caption(scene))
+    video = torch.from_numpy(np.stack(vids)).permute(0, 4, 1, 2, 3).float() / 127.5 - 1.0
+    return video, torch.from_numpy(np.stack(labs)), caps
+
+
+def to_uint8(video: torch.Tensor) -> np.ndarray:
+    """(B, 3, F, H, W) in [-1, 1] -> (B, F, H, W, 3) uint8."""
+    v = ((video.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return v.permute(0, 2, 3, 4, 1).cpu().numpy()

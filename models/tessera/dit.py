@@ -1,0 +1,272 @@
+"""Text encoder and diffusion transformer (DiT) over spacetime patches of video latents.
+
+Shaped after DiT's models.py and nanoGPT: a config dataclass, small modules, shapes in
+comments, adaLN-zero init. The model knows nothing of sampling (see sampling.py).
+
+Conditioning:
+- timestep t in [0, 1] (t = 1 is pure noise) and the masked mean of the text tokens
+  (the pooled caption, as SD3 does) modulate every block through adaLN-zero;
+- every block cross-attends to the text tokens (padding masked);
+- known frames arrive as extra input channels: the clean context latents and a mask.
+Positions are 3D rotary embeddings over (t, h, w) of each patch, so any latent
+T x H x W works without retraining position tables.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass
+class TextConfig:
+    vocab_size: int = 64  # word-level vocabulary incl. [PAD] [UNK] [BOS]
+    max_length: int = 32  # tokens per caption incl. [BOS]
+    dim: int = 256  # width of the text embeddings the DiT attends to
+    depth: int = 2  # transformer layers
+    heads: int = 4
+
+
+@dataclass
+class DiTConfig:
+    latent_channels: int = 32  # C of the autoencoder latent
+    patch: tuple[int, int, int] = (1, 2, 2)  # (t, h, w) latent cells per token
+    dim: int = 256  # token width
+    depth: int = 8  # transformer blocks
+    heads: int = 4  # attention heads (head dim = dim / heads)
+    mlp_ratio: float = 4.0
+    text_dim: int = 256  # must equal TextConfig.dim
+    rope_theta: float = 100.0  # rotary base; positions are small integers
+
+
+DIT_PRESETS: dict[str, DiTConfig] = {
+    "tiny": DiTConfig(),
+    "small": DiTConfig(dim=384, depth=12, heads=6, text_dim=384),
+    "base": DiTConfig(dim=768, depth=24, heads=12, text_dim=768),
+}
+
+
+class TextEncoder(nn.Module):
+    """Token ids (B, L) + attention mask (B, L) -> contextual embeddings (B, L, D)."""
+
+    def __init__(self, cfg: TextConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.embed = nn.Embedding(cfg.vocab_size, cfg.dim)
+        self.pos = nn.Parameter(torch.zeros(1, cfg.max_length, cfg.dim))
+        layer = nn.TransformerEncoderLayer(cfg.dim, cfg.heads, cfg.dim * 4, dropout=0.0, activation="gelu",
+                                           batch_first=True, norm_first=True)
+        self.layers = nn.ModuleList([layer if i == 0 else _clone(layer) for i in range(cfg.depth)])
+        self.norm = nn.LayerNorm(cfg.dim)
+        nn.init.normal_(self.embed.weight, std=0.02)
+        nn.init.normal_(self.pos, std=0.02)
+
+    def forward(self, input_ids, attention_mask):  # (B, L) int64, (B, L) int64
+        L = input_ids.shape[1]
+        x = self.embed(input_ids) + self.pos[:, :L]
+        pad = attention_mask == 0  # True where padding
+        bias = torch.zeros(pad.shape, dtype=x.dtype, device=x.device).masked_fill(pad, -1e4)[:, None, None, :]
+        for layer in self.layers:
+            h = layer.norm1(x)
+            h = _mha(layer.self_attn, h, h, bias)
+            x = x + h
+            x = x + layer.linear2(F.gelu(layer.linear1(layer.norm2(x))))
+        return self.norm(x)  # (B, L, D)
+
+
+def _clone(m: nn.Module) -> nn.Module:
+    import copy
+
+    return copy.deepcopy(m)
+
+
+def _mha(attn: nn.MultiheadAttention, q_in, kv_in, bias):
+    """nn.MultiheadAttention's math with an additive mask, written out so it exports cleanly."""
+    B, Lq, D = q_in.shape
+    H = attn.num_heads
+    w_q, w_k, w_v = attn.in_proj_weight.chunk(3)
+    b_q, b_k, b_v = attn.in_proj_bias.chunk(3)
+    q = F.linear(q_in, w_q, b_q).view(B, Lq, H, D // H).transpose(1, 2)
+    k = F.linear(kv_in, w_k, b_k).view(B, -1, H, D // H).transpose(1, 2)
+    v = F.linear(kv_in, w_v, b_v).view(B, -1, H, D // H).transpose(1, 2)
+    o = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+    return attn.out_proj(o.transpose(1, 2).reshape(B, Lq, D))
+
+
+def timestep_embedding(t, dim: int, max_period: float = 10000.0):
+    """Sinusoidal embedding of t in [0, 1] scaled to [0, 1000]: (B,) -> (B, dim)."""
+    half = dim // 2
+    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
+    args = (t.float() * 1000.0)[:, None] * freqs[None]
+    return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
+
+
+def rope_3d(T: int, H: int, W: int, head_dim: int, theta: float, device):
+    """cos and sin tables (N, head_dim / 2) for tokens ordered (t, h, w).
+
+    The head's rotary pairs are split between the axes: a quarter for t, the rest halved for h and w.
+    """
+    n_pairs = head_dim // 2
+    p_t = max(2, n_pairs // 4)
+    p_h = (n_pairs - p_t) // 2
+    p_w = n_pairs - p_t - p_h
+
+    def freqs(n_pairs_axis: int, positions):
+        inv = 1.0 / (theta ** (torch.arange(n_pairs_axis, dtype=torch.float32, device=device) / n_pairs_axis))
+        return positions[:, None] * inv[None]  # (N, pairs)
+
+    tt = torch.arange(T, dtype=torch.float32, device=device)
+    hh = torch.arange(H, dtype=torch.float32, device=device)
+    ww = torch.arange(W, dtype=torch.float32, device=device)
+    gt, gh, gw = torch.meshgrid(tt, hh, ww, indexing="ij")
+    ang = torch.cat([freqs(p_t, gt.reshape(-1)), freqs(p_h, gh.reshape(-1)), freqs(p_w, gw.reshape(-1))], dim=-1)
+    return torch.cos(ang), torch.sin(ang)  # (N, head_dim/2)
+
+
+def apply_rope(x, cos, sin):  # x (B, H, N, Dh); cos/sin (N, Dh/2)
+    x1, x2 = x[..., 0::2], x[..., 1::2]
+    r1 = x1 * cos - x2 * sin
+    r2 = x1 * sin + x2 * cos
+    return torch.stack([r1, r2], dim=-1).flatten(-2)
+
+
+class RMSNorm(nn.Module):
+    """RMS normalisation over the last axis (written out: opset 18 has no RMSNormalization)."""
+
+    def __init__(self, dim: int, eps: float = 1e-6):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def modulate(x, shift, scale):
+    return x * (1 + scale[:, None]) + shift[:, None]
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.q_norm = RMSNorm(dim // heads)
+        self.k_norm = RMSNorm(dim // heads)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x, cos, sin):  # (B, N, D)
+        B, N, D = x.shape
+        q, k, v = self.qkv(x).view(B, N, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4)
+        q, k = apply_rope(self.q_norm(q), cos, sin), apply_rope(self.k_norm(k), cos, sin)
+        o = F.scaled_dot_product_attention(q, k, v)
+        return self.proj(o.transpose(1, 2).reshape(B, N, D))
+
+
+class CrossAttention(nn.Module):
+    def __init__(self, dim: int, text_dim: int, heads: int):
+        super().__init__()
+        self.heads = heads
+        self.q = nn.Linear(dim, dim)
+        self.kv = nn.Linear(text_dim, 2 * dim)
+        self.q_norm = RMSNorm(dim // heads)
+        self.k_norm = RMSNorm(dim // heads)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x, text, text_bias):  # (B, N, D), (B, L, Dt), (B, 1, 1, L)
+        B, N, D = x.shape
+        L = text.shape[1]
+        q = self.q_norm(self.q(x).view(B, N, self.heads, D // self.heads).transpose(1, 2))
+        k, v = self.kv(text).view(B, L, 2, self.heads, D // self.heads).permute(2, 0, 3, 1, 4)
+        o = F.scaled_dot_product_attention(q, self.k_norm(k), v, attn_mask=text_bias)
+        return self.proj(o.transpose(1, 2).reshape(B, N, D))
+
+
+class DiTBlock(nn.Module):
+    """adaLN-zero block: self-attention over all spacetime tokens, cross-attention to text, MLP."""
+
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        d = cfg.dim
+        self.norm1 = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
+        self.attn = SelfAttention(d, cfg.heads)
+        self.norm2 = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
+        self.cross = CrossAttention(d, cfg.text_dim, cfg.heads)
+        self.norm3 = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
+        hidden = int(d * cfg.mlp_ratio)
+        self.mlp = nn.Sequential(nn.Linear(d, hidden), nn.GELU(approximate="tanh"), nn.Linear(hidden, d))
+        self.ada = nn.Sequential(nn.SiLU(), nn.Linear(d, 9 * d))
+
+    def forward(self, x, c, cos, sin, text, text_bias):
+        s1, sc1, g1, s2, sc2, g2, s3, sc3, g3 = self.ada(c).chunk(9, dim=-1)
+        x = x + g1[:, None] * self.attn(modulate(self.norm1(x), s1, sc1), cos, sin)
+        x = x + g2[:, None] * self.cross(modulate(self.norm2(x), s2, sc2), text, text_bias)
+        x = x + g3[:, None] * self.mlp(modulate(self.norm3(x), s3, sc3))
+        return x
+
+
+class DiT(nn.Module):
+    """Predicts the flow velocity of noisy latents given t, text and context frames."""
+
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        self.cfg = cfg
+        C, (pt, ph, pw), d = cfg.latent_channels, cfg.patch, cfg.dim
+        self.patch_in = nn.Linear((2 * C + 1) * pt * ph * pw, d)  # noisy + context + mask channels
+        self.t_embed = nn.Sequential(nn.Linear(256, d), nn.SiLU(), nn.Linear(d, d))
+        self.pool_embed = nn.Sequential(nn.Linear(cfg.text_dim, d), nn.SiLU(), nn.Linear(d, d))
+        self.blocks = nn.ModuleList([DiTBlock(cfg) for _ in range(cfg.depth)])
+        self.norm_out = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
+        self.ada_out = nn.Sequential(nn.SiLU(), nn.Linear(d, 2 * d))
+        self.patch_out = nn.Linear(d, C * pt * ph * pw)
+        self._init()
+
+    def _init(self):
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.xavier_uniform_(m.weight)
+                nn.init.zeros_(m.bias)
+        for blk in self.blocks:  # adaLN-zero: every block starts as the identity
+            nn.init.zeros_(blk.ada[-1].weight)
+            nn.init.zeros_(blk.ada[-1].bias)
+        nn.init.zeros_(self.ada_out[-1].weight)
+        nn.init.zeros_(self.ada_out[-1].bias)
+        nn.init.zeros_(self.patch_out.weight)
+        nn.init.zeros_(self.patch_out.bias)
+        nn.init.normal_(self.t_embed[0].weight, std=0.02)
+
+    def patchify(self, x):  # (B, Cx, T, H, W) -> (B, N, Cx*pt*ph*pw)
+        B, Cx, T, H, W = x.shape
+        pt, ph, pw = self.cfg.patch
+        x = x.reshape(B, Cx, T // pt, pt, H // ph, ph, W // pw, pw)
+        x = x.permute(0, 2, 4, 6, 1, 3, 5, 7)
+        return x.reshape(B, (T // pt) * (H // ph) * (W // pw), Cx * pt * ph * pw)
+
+    def unpatchify(self, x, T: int, H: int, W: int):  # (B, N, C*p) -> (B, C, T, H, W)
+        B = x.shape[0]
+        C = self.cfg.latent_channels
+        pt, ph, pw = self.cfg.patch
+        x = x.reshape(B, T // pt, H // ph, W // pw, C, pt, ph, pw)
+        x = x.permute(0, 4, 1, 5, 2, 6, 3, 7)
+        return x.reshape(B, C, T, H, W)
+
+    def forward(self, latents, timestep, text_embeds, text_mask, context, context_mask):
+        # latents, context (B, C, T, H, W); timestep (B,); text_embeds (B, L, Dt); text_mask (B, L);
+        # context_mask (B, 1, T, H, W)
+        B, C, T, H, W = latents.shape
+        pt, ph, pw = self.cfg.patch
+        x = torch.cat([latents, context * context_mask, context_mask], dim=1)
+        x = self.patch_in(self.patchify(x))  # (B, N, D)
+        cos, sin = rope_3d(T // pt, H // ph, W // pw, self.cfg.dim // self.cfg.heads, self.cfg.rope_theta, x.device)
+        m = text_mask.to(x.dtype)
+        pooled = (text_embeds * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
+        c = self.t_embed(timestep_embedding(timestep, 256)) + self.pool_embed(pooled)  # (B, D)
+        text_bias = ((1.0 - m) * -1e4)[:, None, None, :]  # (B, 1, 1, L)
+        for blk in self.blocks:
+            x = blk(x, c, cos, sin, text_embeds, text_bias)
+        shift, scale = self.ada_out(c).chunk(2, dim=-1)
+        x = self.patch_out(modulate(self.norm_out(x), shift, scale))
+        return self.unpatchify(x, T, H, W)  # velocity (B, C, T, H, W)

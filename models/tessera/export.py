@@ -1,0 +1,173 @@
+"""Exports the trained model to an ONNX pack (models/PACK_FORMAT.md).
+
+    python -m tessera.export                       # weights/*.pt -> packs/tessera-tiny
+    python -m tessera.export --random --out /tmp/p # random DiT weights, for engine development
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from . import data, world
+from .dit import DIT_PRESETS, TextConfig
+from .tokenizer import WordTokenizer
+from .train_dit import TesseraModel, load_weights as load_dit
+from .train_vae import load_weights as load_vae, make_vae
+
+ROOT = Path(__file__).resolve().parent.parent
+OPSET = 18
+FORMAT = 1
+SIZES = [{"name": "square", "width": 128, "height": 128},
+         {"name": "landscape", "width": 192, "height": 128},
+         {"name": "portrait", "width": 128, "height": 192}]
+FRAME_COUNTS = [9, 17, 33]
+SCHEDULER = {"_class_name": "FlowMatchEulerDiscreteScheduler", "num_train_timesteps": 1000, "shift": 2.0,
+             "samplers": ["euler", "heun"]}
+
+
+class TextGraph(nn.Module):
+    def __init__(self, enc):
+        super().__init__()
+        self.enc = enc
+
+    def forward(self, input_ids, attention_mask):
+        return self.enc(input_ids, attention_mask)
+
+
+class EncoderGraph(nn.Module):
+    def __init__(self, vae):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, video):
+        return self.vae.encoder(video)[0]
+
+
+class DecoderGraph(nn.Module):
+    def __init__(self, vae):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, latent):
+        return self.vae.decoder(latent)
+
+
+GRAPH_IO = {
+    "text_encoder": (["input_ids", "attention_mask"], ["text_embeds"],
+                     {"input_ids": {0: "B", 1: "L"}, "attention_mask": {0: "B", 1: "L"}, "text_embeds": {0: "B", 1: "L"}}),
+    "transformer": (["latents", "timestep", "text_embeds", "text_mask", "context", "context_mask"], ["velocity"],
+                    {"latents": {0: "B", 2: "T", 3: "h", 4: "w"}, "timestep": {0: "B"},
+                     "text_embeds": {0: "B", 1: "L"}, "text_mask": {0: "B", 1: "L"},
+                     "context": {0: "B", 2: "T", 3: "h", 4: "w"}, "context_mask": {0: "B", 2: "T", 3: "h", 4: "w"},
+                     "velocity": {0: "B", 2: "T", 3: "h", 4: "w"}}),
+    "vae_encoder": (["video"], ["latent"], {"video": {0: "B", 2: "F", 3: "H", 4: "W"}, "latent": {0: "B", 2: "T", 3: "h", 4: "w"}}),
+    "vae_decoder": (["latent"], ["video"], {"latent": {0: "B", 2: "T", 3: "h", 4: "w"}, "video": {0: "B", 2: "F", 3: "H", 4: "W"}}),
+}
+
+
+def export_graph(module: nn.Module, args: tuple, path: Path, name: str) -> None:
+    inputs, outputs, axes = GRAPH_IO[name]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(module.eval(), args, str(path), input_names=inputs, output_names=outputs, dynamic_axes=axes,
+                      opset_version=OPSET, dynamo=False, do_constant_folding=True)
+
+
+def example_inputs(model: TesseraModel, vae, tok: WordTokenizer):
+    C = vae.cfg.latent_channels
+    ids, mask = tok.batch(["a red circle moving right on a black background", ""])
+    text = model.text_encoder(ids, mask)
+    lat = torch.randn(2, C, 5, 8, 8)
+    cm = torch.zeros(2, 1, 5, 8, 8)
+    cm[:, :, 0] = 1
+    return {
+        "text_encoder": (ids, mask),
+        "transformer": (lat, torch.tensor([0.7, 0.7]), text, mask.float(), torch.randn_like(lat), cm),
+        "vae_encoder": (torch.rand(1, 3, 9, 128, 128) * 2 - 1,),
+        "vae_decoder": (torch.randn(1, C, 3, 8, 8),),
+    }
+
+
+@torch.no_grad()
+def fit_rgb_projection(vae, shift: float, scale: float, n: int = 48) -> dict:
+    """Least-squares map from a normalised latent cell to the mean RGB (0..1) of its 16x16 pixels."""
+    video, _, _ = data.render_batch(random.Random(7), n, 128, 128, 9)
+    z = (vae.encoder(video)[0] - shift) * scale  # (n, C, 3, 8, 8)
+    frames = video[:, :, [0, 4, 8]]  # pixel frame that each latent frame ends on
+    rgb = torch.nn.functional.avg_pool3d((frames + 1) / 2, (1, 16, 16))  # (n, 3, 3, 8, 8)
+    Z = z.permute(0, 2, 3, 4, 1).reshape(-1, z.shape[1])
+    Y = rgb.permute(0, 2, 3, 4, 1).reshape(-1, 3)
+    Zb = torch.cat([Z, torch.ones(len(Z), 1)], 1)
+    sol = torch.linalg.lstsq(Zb, Y).solution  # (C + 1, 3)
+    return {"weight": sol[:-1].tolist(), "bias": sol[-1].tolist()}
+
+
+def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str) -> None:
+    tok = WordTokenizer.for_world(model.text_encoder.cfg.max_length)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    tok.save(out / "tokenizer" / "tokenizer.json")
+    shift, scale = meta["latent_shift"], meta["latent_scale"]
+    ex = example_inputs(model, vae, tok)
+    graphs = {"text_encoder": TextGraph(model.text_encoder), "transformer": model.dit,
+              "vae_encoder": EncoderGraph(vae), "vae_decoder": DecoderGraph(vae)}
+    configs = {"text_encoder": model.text_encoder.cfg.__dict__, "transformer": model.dit.cfg.__dict__,
+               "vae_encoder": vae.cfg.__dict__, "vae_decoder": vae.cfg.__dict__}
+    index_graphs = {}
+    for name, mod in graphs.items():
+        export_graph(mod, ex[name], out / name / "model.onnx", name)
+        (out / name / "config.json").write_text(json.dumps(configs[name], indent=1, default=list))
+        inputs, outputs, _ = GRAPH_IO[name]
+        index_graphs[name] = {"path": f"{name}/model.onnx", "inputs": inputs, "outputs": outputs,
+                              "parameters": sum(p.numel() for p in mod.parameters())}
+    (out / "scheduler").mkdir()
+    (out / "scheduler" / "scheduler_config.json").write_text(json.dumps(SCHEDULER, indent=1))
+    index = {
+        "_class_name": "TesseraPipeline", "format": FORMAT, "name": "tessera-tiny", "version": version,
+        "world": {"name": world.SPEC["name"], "version": world.SPEC["version"]}, "opset": OPSET, "fps": world.FPS,
+        "latent_channels": vae.cfg.latent_channels, "compression": {"temporal": 4, "spatial": 16},
+        "patch_size": list(model.dit.cfg.patch), "sizes": SIZES, "frame_counts": FRAME_COUNTS,
+        "default": {"width": 128, "height": 128, "frames": 17, "steps": 50, "guidance": 4.0, "sampler": "euler"},
+        "modes": ["t2v", "image", "i2v", "extend_forward", "extend_backward", "bridge", "remix", "loop"],
+        "text": {"max_length": tok.max_length},
+        "vae": {"scaling_factor": scale, "shift_factor": shift},
+        "latent_rgb_projection": fit_rgb_projection(vae, shift, scale),
+        "training": {k: meta[k] for k in ("step", "samples") if k in meta},
+        "graphs": index_graphs,
+    }
+    (out / "model_index.json").write_text(json.dumps(index, indent=1))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vae", default=str(ROOT / "weights" / "vae.pt"))
+    ap.add_argument("--dit", default=str(ROOT / "weights" / "dit.pt"))
+    ap.add_argument("--out", default=str(ROOT / "packs" / "tessera-tiny"))
+    ap.add_argument("--version", default="0.1.0")
+    ap.add_argument("--random", action="store_true", help="random transformer weights (engine development)")
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    vae = load_vae(Path(args.vae))[0] if Path(args.vae).exists() else make_vae()
+    if args.random:
+        tok = WordTokenizer.for_world()
+        model = TesseraModel(TextConfig(vocab_size=len(tok.vocab)), DIT_PRESETS["tiny"])
+        for p in model.dit.parameters():  # adaLN-zero would make the output all zeros
+            if p.dim() > 1 and float(p.abs().sum()) == 0:
+                torch.nn.init.normal_(p, std=0.02)
+        meta = {"latent_shift": 0.0, "latent_scale": 1.0, "step": 0}
+    else:
+        model, meta = load_dit(Path(args.dit), "ema")
+    write_pack(Path(args.out), model.eval(), vae.eval(), meta, args.version)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=4)
+    main()

@@ -1,0 +1,55 @@
+"""Reference sampler in PyTorch (the engine's TypeScript sampler follows the same math).
+
+Rectified-flow schedule with a timestep shift, Euler or Heun steps, classifier-free guidance
+with conditional and unconditional passes batched, and clean context frames re-imposed
+before every call (models/PACK_FORMAT.md).
+"""
+from __future__ import annotations
+
+import torch
+
+
+def schedule(steps: int, shift: float) -> list[float]:
+    """t_0 = 1 (noise) ... t_N = 0, shifted toward high noise by `shift`."""
+    out = []
+    for i in range(steps + 1):
+        s = 1 - i / steps
+        out.append(shift * s / (1 + (shift - 1) * s))
+    return out
+
+
+@torch.no_grad()
+def sample(model, text, text_mask, uncond_text, uncond_mask, noise, context=None, cmask=None,
+           steps: int = 50, guidance: float = 4.0, shift: float = 2.0, sampler: str = "euler", t_start: float = 1.0,
+           x_init=None):
+    """Returns clean normalised latents (B, C, T, H, W).
+
+    text/uncond_text: (B, L, D) encoder outputs; noise: (B, C, T, H, W); cmask (B, 1, T, H, W).
+    For remix (SDEdit), pass x_init (clean latents) and t_start < 1.
+    """
+    B = noise.shape[0]
+    if context is None:
+        context = torch.zeros_like(noise)
+        cmask = torch.zeros_like(noise[:, :1])
+    ts = schedule(steps, shift)
+    first = next(i for i, t in enumerate(ts) if t <= t_start + 1e-9)
+    x = noise if x_init is None else (1 - ts[first]) * x_init + ts[first] * noise
+    txt = torch.cat([text, uncond_text])
+    msk = torch.cat([text_mask, uncond_mask]).float()
+    ctx, cm = torch.cat([context, context]), torch.cat([cmask, cmask])
+
+    def velocity(x, t):
+        x = x * (1 - cmask) + context * cmask
+        tt = torch.full((2 * B,), t)
+        v = model(torch.cat([x, x]), tt, txt, msk, ctx, cm)
+        vc, vu = v.chunk(2)
+        return vu + guidance * (vc - vu)
+
+    for i in range(first, steps):
+        t, t_next = ts[i], ts[i + 1]
+        v = velocity(x, t)
+        if sampler == "heun" and t_next > 0:
+            x_pred = x + (t_next - t) * v
+            v = 0.5 * (v + velocity(x_pred, t_next))
+        x = x + (t_next - t) * v
+    return x * (1 - cmask) + context * cmask

@@ -1,0 +1,228 @@
+"""Trains the text encoder and the DiT with rectified flow over frozen autoencoder latents.
+
+    python -m tessera.train_dit --minutes 60                      # new run, or resume runs/dit
+    python -m tessera.train_dit --from-weights weights/dit.pt --minutes 60   # resume from git
+
+Every batch is rendered on the fly from one size/duration bucket, encoded by the frozen
+autoencoder, and given a random conditioning mode (text only, first frame, first k, last k,
+first and last) whose frames are clean context and excluded from the loss.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import random
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+
+from . import data, runtime, world
+from .dit import DIT_PRESETS, DiT, DiTConfig, TextConfig, TextEncoder
+from .tokenizer import WordTokenizer
+from .train_vae import load_weights as load_vae
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Conditioning modes and how often each is drawn in training.
+MODES: dict[str, float] = {"t2v": 0.40, "first": 0.20, "first_k": 0.15, "last_k": 0.10, "first_last": 0.15}
+
+
+class TesseraModel(nn.Module):
+    """The trainable pair: text encoder + DiT (the autoencoder stays frozen)."""
+
+    def __init__(self, text_cfg: TextConfig, dit_cfg: DiTConfig):
+        super().__init__()
+        self.text_encoder = TextEncoder(text_cfg)
+        self.dit = DiT(dit_cfg)
+
+
+def context_mask_for(mode: str, T: int, rng: random.Random) -> torch.Tensor:
+    """(T,) float mask of latent frames given as clean context."""
+    m = torch.zeros(T)
+    if mode == "first":
+        m[0] = 1
+    elif mode == "first_k":
+        m[: rng.randint(1, max(1, T - 1))] = 1
+    elif mode == "last_k":
+        m[T - rng.randint(1, max(1, T - 1)):] = 1
+    elif mode == "first_last":
+        m[0] = 1
+        m[-1] = 1
+    return m
+
+
+@torch.no_grad()
+def latent_stats(vae, rng: random.Random, dev, n: int = 64) -> tuple[float, float]:
+    """Mean and 1/std of the autoencoder's latents, so the transformer sees unit variance."""
+    video, _, _ = data.render_batch(rng, n, 128, 128, 17)
+    mean, _ = vae.encoder(video.to(dev))
+    return mean.mean().item(), 1.0 / mean.std().item()
+
+
+class LatentPool:
+    """Encoded clips per bucket, refreshed a few at a time.
+
+    Encoding costs about as much as a training step on CPU, so each step encodes only a
+    quarter of a batch of fresh clips and samples the rest from recent ones.
+    """
+
+    def __init__(self, vae, shift: float, scale: float, dev, capacity: int = 3000):
+        self.vae, self.shift, self.scale, self.dev, self.capacity = vae, shift, scale, dev, capacity
+        self.latents: dict[data.Bucket, list[torch.Tensor]] = {}
+        self.captions: dict[data.Bucket, list[str]] = {}
+
+    @torch.no_grad()
+    def add(self, b: data.Bucket, n: int, rng: random.Random, bf16: bool) -> None:
+        video, _, caps = data.render_batch(rng, n, b.width, b.height, b.frames)
+        with runtime.autocast(self.dev, bf16):
+            z = (self.vae.encoder(video.to(self.dev))[0].float() - self.shift) * self.scale
+        lat, cap = self.latents.setdefault(b, []), self.captions.setdefault(b, [])
+        for i in range(n):
+            if len(lat) < self.capacity:
+                lat.append(z[i])
+                cap.append(caps[i])
+            else:
+                j = rng.randrange(self.capacity)
+                lat[j], cap[j] = z[i], caps[i]
+
+    def sample(self, b: data.Bucket, n: int, rng: random.Random) -> tuple[torch.Tensor, list[str]]:
+        idx = [rng.randrange(len(self.latents[b])) for _ in range(n)]
+        return torch.stack([self.latents[b][i] for i in idx]), [self.captions[b][i] for i in idx]
+
+
+def flow_loss(model: TesseraModel, z0, ids, mask, cmask, t):
+    """Rectified flow: x_t = (1-t) z0 + t eps, target eps - z0, loss on frames to generate."""
+    B, C, T, H, W = z0.shape
+    eps = torch.randn_like(z0)
+    tt = t[:, None, None, None, None]
+    m = cmask[:, None, :, None, None].expand(B, 1, T, H, W)
+    x = (1 - tt) * z0 + tt * eps
+    x = x * (1 - m) + z0 * m  # context frames are clean, as at inference
+    text = model.text_encoder(ids, mask)
+    v = model.dit(x, t, text, mask.float(), z0, m)
+    w = 1 - m
+    return ((v.float() - (eps - z0)) ** 2 * w).sum() / (w.sum() * C).clamp(min=1.0)
+
+
+def save_weights(model: TesseraModel, ema: TesseraModel, path: Path, meta: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save({"text_config": asdict(model.text_encoder.cfg), "dit_config": asdict(model.dit.cfg),
+                "ema": {k: v.half() for k, v in ema.state_dict().items()},
+                "model": {k: v.half() for k, v in model.state_dict().items()}, "meta": meta}, tmp)
+    tmp.replace(path)
+
+
+def load_weights(path: Path, which: str = "ema") -> tuple[TesseraModel, dict]:
+    blob = torch.load(path, map_location="cpu", weights_only=False)
+    dc = blob["dit_config"]
+    dc["patch"] = tuple(dc["patch"])
+    m = TesseraModel(TextConfig(**blob["text_config"]), DiTConfig(**dc))
+    m.load_state_dict({k: v.float() for k, v in blob[which].items()})
+    return m, blob["meta"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--preset", default="tiny")
+    ap.add_argument("--minutes", type=float, default=60)
+    ap.add_argument("--lr", type=float, default=6e-4)
+    ap.add_argument("--warmup", type=int, default=300)
+    ap.add_argument("--ema", type=float, default=0.999)
+    ap.add_argument("--batch-scale", type=float, default=1.0, help="multiplies every bucket's batch size")
+    ap.add_argument("--fresh", type=float, default=0.25, help="fraction of a batch newly rendered each step")
+    ap.add_argument("--vae", default=str(ROOT / "weights" / "vae.pt"))
+    ap.add_argument("--run", default=str(ROOT / "runs" / "dit"))
+    ap.add_argument("--weights", default=str(ROOT / "weights" / "dit.pt"))
+    ap.add_argument("--from-weights", default=None, help="resume model + EMA from weights kept in git")
+    ap.add_argument("--save-every", type=float, default=4.0, help="minutes between checkpoints")
+    ap.add_argument("--no-bf16", action="store_true")
+    args = ap.parse_args()
+
+    runtime.setup_threads()
+    dev = runtime.device()
+    run = Path(args.run)
+    run.mkdir(parents=True, exist_ok=True)
+    ckpt = run / "ckpt.pt"
+    vae, _ = load_vae(Path(args.vae))
+    vae.to(dev).eval().requires_grad_(False)
+    tok = WordTokenizer.for_world()
+    step, seen = 0, 0
+    rng = random.Random(99)
+    if args.from_weights:
+        model, meta = load_weights(Path(args.from_weights), "model")
+        ema, _ = load_weights(Path(args.from_weights), "ema")
+        step, seen, shift, scale = meta["step"], meta["samples"], meta["latent_shift"], meta["latent_scale"]
+    else:
+        text_cfg = TextConfig(vocab_size=len(tok.vocab), dim=DIT_PRESETS[args.preset].text_dim)
+        model = TesseraModel(text_cfg, DIT_PRESETS[args.preset])
+        ema = copy.deepcopy(model)
+        shift, scale = latent_stats(vae, rng, dev)
+    model.to(dev)
+    ema.to(dev).requires_grad_(False)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99))
+    if ckpt.exists() and not args.from_weights:
+        blob = torch.load(ckpt, map_location=dev, weights_only=False)
+        model.load_state_dict(blob["model"])
+        ema.load_state_dict(blob["ema"])
+        opt.load_state_dict(blob["opt"])
+        step, seen, shift, scale = blob["step"], blob["samples"], blob["latent_shift"], blob["latent_scale"]
+        print(f"resumed {ckpt} at step {step}", flush=True)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"params {n_params:,} (text {sum(p.numel() for p in model.text_encoder.parameters()):,}); latent shift {shift:.4f} "
+          f"scale {scale:.4f}; bf16={runtime.cpu_has_bf16() and not args.no_bf16}", flush=True)
+    rng = random.Random(1000 + step)
+    pool = LatentPool(vae, shift, scale, dev)
+    meta = lambda: {"step": step, "samples": seen, "latent_shift": shift, "latent_scale": scale}  # noqa: E731
+    t_start, t_save = time.time(), time.time()
+    log = open(run / "log.jsonl", "a")
+    losses: list[float] = []
+    while time.time() - t_start < args.minutes * 60:
+        b = data.pick_bucket(rng)
+        n = max(1, int(b.batch * args.batch_scale))
+        pool.add(b, max(2, int(n * args.fresh)), rng, not args.no_bf16)
+        z0, caps = pool.sample(b, n, rng)
+        caps = ["" if rng.random() < 0.1 else c for c in caps]  # drop text for classifier-free guidance
+        ids, mask = tok.batch(caps)
+        T = z0.shape[2]
+        cmask = torch.stack([context_mask_for(rng.choices(list(MODES), weights=list(MODES.values()))[0], T, rng)
+                             for _ in range(n)]).to(dev)
+        t = torch.sigmoid(torch.randn(n, device=dev))  # logit-normal timesteps (SD3)
+        for g in opt.param_groups:
+            g["lr"] = args.lr * min(1.0, (step + 1) / args.warmup)
+        with runtime.autocast(dev, not args.no_bf16):
+            loss = flow_loss(model, z0, ids.to(dev), mask.to(dev), cmask, t)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        decay = min(args.ema, (1 + step) / (10 + step))
+        with torch.no_grad():
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.lerp_(pm, 1 - decay)
+        step += 1
+        seen += n
+        losses.append(loss.item())
+        if step % 25 == 0:
+            rec = {"step": step, "samples": seen, "t": round(time.time() - t_start, 1),
+                   "loss": round(sum(losses) / len(losses), 5), "lr": opt.param_groups[0]["lr"]}
+            losses.clear()
+            print(json.dumps(rec), flush=True)
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+        if time.time() - t_save > args.save_every * 60:
+            torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
+                        **meta()}, ckpt)
+            save_weights(model, ema, Path(args.weights), meta())
+            t_save = time.time()
+    torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), **meta()}, ckpt)
+    save_weights(model, ema, Path(args.weights), meta())
+    print(f"done at step {step}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Trains the causal video autoencoder on rendered shapes-world clips.
+
+    python -m tessera.train_vae --minutes 15            # from scratch, or resume models/runs/vae
+    python -m tessera.train_vae --from-weights weights/vae.pt --minutes 10   # continue from git
+
+Checkpoints (with optimizer state) go to runs/vae/ckpt.pt every few minutes; the weights
+alone (fp16, no optimizer) go to weights/vae.pt, which is what git keeps.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from . import data, runtime, world
+from .vae import VAE_PRESETS, VAEConfig, VideoAutoencoder, param_count
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_vae(preset: str = "tiny") -> VideoAutoencoder:
+    base = VAE_PRESETS[preset]
+    cfg = VAEConfig(latent_channels=base.latent_channels, widths=base.widths, head=base.head,
+                    palette=[list(world.PALETTE[n]) for n in world.PALETTE_NAMES])
+    return VideoAutoencoder(cfg)
+
+
+def edge_weight(labels: torch.Tensor, boost: float) -> torch.Tensor:
+    """1 everywhere, 1 + boost on pixels whose label differs from a 4-neighbour."""
+    lab = labels.float()
+    e = torch.zeros_like(lab)
+    e[..., 1:, :] += (lab[..., 1:, :] != lab[..., :-1, :]).float()
+    e[..., :-1, :] += (lab[..., 1:, :] != lab[..., :-1, :]).float()
+    e[..., :, 1:] += (lab[..., :, 1:] != lab[..., :, :-1]).float()
+    e[..., :, :-1] += (lab[..., :, 1:] != lab[..., :, :-1]).float()
+    return 1.0 + boost * (e > 0).float()
+
+
+def vae_loss(model: VideoAutoencoder, video, labels, kl_weight: float, edge_boost: float):
+    z, mean, logvar = model.encode(video, sample=True)
+    logits = model.decoder.logits(z).float()
+    probs = logits.softmax(1)
+    rgb = torch.einsum("bpfhw,pc->bcfhw", probs, model.decoder.palette)
+    ce = (F.cross_entropy(logits, labels, reduction="none") * edge_weight(labels, edge_boost)).mean()
+    mse = F.mse_loss(rgb, video)
+    kl = 0.5 * (mean.float().pow(2) + logvar.float().exp() - 1 - logvar.float()).mean()
+    return ce + 4.0 * mse + kl_weight * kl, {"ce": ce.item(), "mse": mse.item(), "kl": kl.item()}
+
+
+def random_crop(video, labels, size: int, rng: random.Random):
+    _, _, _, h, w = video.shape
+    y, x = rng.randrange(0, h - size + 1), rng.randrange(0, w - size + 1)
+    return video[..., y:y + size, x:x + size], labels[..., y:y + size, x:x + size]
+
+
+def save_weights(model: VideoAutoencoder, path: Path, meta: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save({"config": model.cfg.__dict__, "state": {k: v.half() for k, v in model.state_dict().items()}, "meta": meta}, tmp)
+    tmp.replace(path)
+
+
+def load_weights(path: Path) -> tuple[VideoAutoencoder, dict]:
+    blob = torch.load(path, map_location="cpu", weights_only=False)
+    cfg = VAEConfig(**blob["config"])
+    model = VideoAutoencoder(cfg)
+    model.load_state_dict({k: v.float() for k, v in blob["state"].items()})
+    return model, blob.get("meta", {})
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--preset", default="tiny")
+    ap.add_argument("--minutes", type=float, default=15)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--frames", type=int, default=9)
+    ap.add_argument("--crop", type=int, default=64, help="train on random crops (0: full frames)")
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--kl-weight", type=float, default=1e-3)
+    ap.add_argument("--edge-boost", type=float, default=4.0)
+    ap.add_argument("--run", default=str(ROOT / "runs" / "vae"))
+    ap.add_argument("--weights", default=str(ROOT / "weights" / "vae.pt"))
+    ap.add_argument("--from-weights", default=None, help="start from weights kept in git")
+    ap.add_argument("--no-bf16", action="store_true")
+    args = ap.parse_args()
+
+    runtime.setup_threads()
+    dev = runtime.device()
+    run = Path(args.run)
+    run.mkdir(parents=True, exist_ok=True)
+    ckpt = run / "ckpt.pt"
+    model = make_vae(args.preset)
+    step, seen = 0, 0
+    if args.from_weights:
+        model, meta = load_weights(Path(args.from_weights))
+        step, seen = meta.get("step", 0), meta.get("samples", 0)
+    model.to(dev)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99))
+    if ckpt.exists() and not args.from_weights:
+        blob = torch.load(ckpt, map_location=dev, weights_only=False)
+        model.load_state_dict(blob["model"])
+        opt.load_state_dict(blob["opt"])
+        step, seen = blob["step"], blob["samples"]
+        print(f"resumed {ckpt} at step {step}")
+    print(f"encoder {param_count(model.encoder):,} decoder {param_count(model.decoder):,} params; "
+          f"bf16={runtime.cpu_has_bf16() and not args.no_bf16} device={dev}", flush=True)
+    rng = random.Random(1234 + step)
+    t_start, t_save = time.time(), time.time()
+    log = open(run / "log.jsonl", "a")
+    while time.time() - t_start < args.minutes * 60:
+        size = rng.choice([(128, 128), (192, 128), (128, 192)])
+        video, labels, _ = data.render_batch(rng, args.batch, *size, args.frames, two_object_p=0.4)
+        if args.crop:
+            video, labels = random_crop(video, labels, args.crop, rng)
+        video, labels = video.to(dev), labels.to(dev)
+        warm = min(1.0, (step + 1) / 100)
+        for g in opt.param_groups:
+            g["lr"] = args.lr * warm
+        with runtime.autocast(dev, not args.no_bf16):
+            loss, parts = vae_loss(model, video, labels, args.kl_weight, args.edge_boost)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        seen += video.shape[0]
+        if step % 20 == 0:
+            psnr = 10 * math.log10(4.0 / max(parts["mse"], 1e-10))
+            rec = {"step": step, "samples": seen, "t": round(time.time() - t_start, 1), "loss": round(loss.item(), 5),
+                   "psnr": round(psnr, 2), **{k: round(v, 5) for k, v in parts.items()}}
+            print(json.dumps(rec), flush=True)
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+        if time.time() - t_save > 180:
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "samples": seen}, ckpt)
+            save_weights(model, Path(args.weights), {"step": step, "samples": seen})
+            t_save = time.time()
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "samples": seen}, ckpt)
+    save_weights(model, Path(args.weights), {"step": step, "samples": seen})
+    print(f"done at step {step}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

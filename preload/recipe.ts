@@ -1,0 +1,71 @@
+/**
+ * The recipe: everything needed to (re-)render a clip. Shared by the renderer (as types),
+ * the main process, the worker and the engine (as runtime schemas). Plain TypeScript + zod,
+ * no Node or DOM imports, so every layer may import it.
+ */
+import { z } from 'zod';
+
+export const MODES = ['t2v', 'image', 'i2v', 'extend_forward', 'extend_backward', 'bridge', 'remix', 'loop'] as const;
+export const modeSchema = z.enum(MODES);
+export type Mode = z.infer<typeof modeSchema>;
+
+export const samplerSchema = z.enum(['euler', 'heun']);
+export type Sampler = z.infer<typeof samplerSchema>;
+
+export const fitSchema = z.enum(['letterbox', 'crop']);
+export type Fit = z.infer<typeof fitSchema>;
+
+/** A 32-bit unsigned seed. */
+export const seedSchema = z.number().int().min(0).max(0xffffffff);
+
+/** What a person (or the CLI) asks for. Optional fields fall back to the pack's defaults. */
+export const recipeRequestSchema = z.object({
+  mode: modeSchema.default('t2v'),
+  prompt: z.string().max(500),
+  negativePrompt: z.string().max(500).optional(),
+  seed: seedSchema.optional(),
+  steps: z.number().int().min(1).max(500).optional(),
+  guidance: z.number().min(0).max(30).optional(),
+  sampler: samplerSchema.optional(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+  frames: z.number().int().positive().optional(),
+  /** Image (i2v) or clip (extend, remix, bridge's first clip, loop's source image) path. */
+  source: z.string().min(1).optional(),
+  /** Bridge only: the clip the bridge leads into. */
+  sourceEnd: z.string().min(1).optional(),
+  /** How an image of another aspect ratio is fitted to the target size. */
+  fit: fitSchema.optional(),
+  /** Remix only: how far the source is noised, (0, 1]. */
+  strength: z.number().gt(0).max(1).optional(),
+  /** Pack name; the engine picks the built-in pack when absent. */
+  pack: z.string().optional(),
+});
+export type RecipeRequest = z.input<typeof recipeRequestSchema>;
+export type RecipeRequestParsed = z.output<typeof recipeRequestSchema>;
+
+/** A request with every default resolved, plus what the engine recorded while rendering. */
+export const recipeSchema = z.object({
+  mode: modeSchema,
+  prompt: z.string(),
+  expandedPrompt: z.string(),
+  unknownWords: z.array(z.string()),
+  negativePrompt: z.string().optional(),
+  seed: seedSchema,
+  steps: z.number().int(),
+  guidance: z.number(),
+  sampler: samplerSchema,
+  width: z.number().int(),
+  height: z.number().int(),
+  frames: z.number().int(),
+  fps: z.number(),
+  source: z.string().optional(),
+  sourceEnd: z.string().optional(),
+  fit: fitSchema.optional(),
+  strength: z.number().optional(),
+  pack: z.object({ name: z.string(), version: z.string() }),
+  engine: z.object({ name: z.literal('tessera-engine'), version: z.string(), onnxruntime: z.string(), provider: z.string() }),
+  timings: z.record(z.string(), z.number()).optional(),
+  createdAt: z.string(),
+});
+export type Recipe = z.infer<typeof recipeSchema>;
