@@ -32,15 +32,37 @@ export interface GenerateArgs {
 
 type FlagSpec = { arity: 0 | 1 | 2 };
 const GENERATE_FLAGS: Record<string, FlagSpec> = {
-  prompt: { arity: 1 }, negative: { arity: 1 }, seed: { arity: 1 }, width: { arity: 1 }, height: { arity: 1 },
-  frames: { arity: 1 }, steps: { arity: 1 }, guidance: { arity: 1 }, sampler: { arity: 1 }, pack: { arity: 1 },
-  image: { arity: 1 }, extend: { arity: 1 }, direction: { arity: 1 }, bridge: { arity: 2 }, video: { arity: 1 },
-  strength: { arity: 1 }, loop: { arity: 0 }, mode: { arity: 1 }, source: { arity: 1 }, 'source-end': { arity: 1 },
-  fit: { arity: 1 }, out: { arity: 1 }, json: { arity: 0 }, quiet: { arity: 0 },
+  prompt: { arity: 1 },
+  negative: { arity: 1 },
+  seed: { arity: 1 },
+  width: { arity: 1 },
+  height: { arity: 1 },
+  frames: { arity: 1 },
+  steps: { arity: 1 },
+  guidance: { arity: 1 },
+  sampler: { arity: 1 },
+  pack: { arity: 1 },
+  image: { arity: 1 },
+  extend: { arity: 1 },
+  direction: { arity: 1 },
+  bridge: { arity: 2 },
+  video: { arity: 1 },
+  strength: { arity: 1 },
+  loop: { arity: 0 },
+  mode: { arity: 1 },
+  source: { arity: 1 },
+  'source-end': { arity: 1 },
+  fit: { arity: 1 },
+  out: { arity: 1 },
+  json: { arity: 0 },
+  quiet: { arity: 0 },
 };
 
 /** Parses `--flag value` pairs against a flag table; repeated or unknown flags are errors. */
-export function parseFlags(argv: string[], table: Record<string, FlagSpec>): { flags: Map<string, string[]>; positional: string[] } {
+export function parseFlags(
+  argv: string[],
+  table: Record<string, FlagSpec>,
+): { flags: Map<string, string[]>; positional: string[] } {
   const flags = new Map<string, string[]>();
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -62,7 +84,8 @@ export function parseFlags(argv: string[], table: Record<string, FlagSpec>): { f
     const values: string[] = eq >= 0 ? [arg.slice(eq + 1)] : [];
     while (values.length < spec.arity) {
       const v = argv[++i];
-      if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new UsageError(`--${name} needs ${spec.arity === 2 ? 'two values' : 'a value'}`);
+      if (v === undefined || (v.startsWith('--') && v.length > 2))
+        throw new UsageError(`--${name} needs ${spec.arity === 2 ? 'two values' : 'a value'}`);
       values.push(v);
     }
     flags.set(name, values);
@@ -103,7 +126,8 @@ export function parseGenerate(argv: string[]): GenerateArgs {
   const direction = one('direction');
   if (direction && !extend) throw new UsageError('--direction needs --extend');
   if (extend) {
-    if (direction && direction !== 'forward' && direction !== 'backward') throw new UsageError(`--direction must be forward or backward, got "${direction}"`);
+    if (direction && direction !== 'forward' && direction !== 'backward')
+      throw new UsageError(`--direction must be forward or backward, got "${direction}"`);
     chosen.push({ mode: direction === 'backward' ? 'extend_backward' : 'extend_forward', source: extend });
   }
   const bridge = flags.get('bridge');
@@ -112,7 +136,8 @@ export function parseGenerate(argv: string[]): GenerateArgs {
   if (video) chosen.push({ mode: 'remix', source: video });
   const modeFlag = one('mode');
   if (modeFlag) {
-    if (!(MODES as readonly string[]).includes(modeFlag)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${modeFlag}"`);
+    if (!(MODES as readonly string[]).includes(modeFlag))
+      throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${modeFlag}"`);
     chosen.push({ mode: modeFlag as Mode, source: one('source'), sourceEnd: one('source-end') });
   } else if (flags.has('source') || flags.has('source-end')) {
     throw new UsageError('--source and --source-end need --mode');
@@ -122,14 +147,19 @@ export function parseGenerate(argv: string[]): GenerateArgs {
   const picked = chosen[0] ?? { mode: frames === 1 ? 'image' : 't2v' };
   const strength = num('strength', one('strength'));
   if (strength !== undefined && picked.mode !== 'remix') throw new UsageError('--strength needs --video (remix)');
-  if (picked.mode === 'remix' && strength === undefined) throw new UsageError('--video needs --strength X with X in (0, 1]');
-  if (strength !== undefined && !(strength > 0 && strength <= 1)) throw new UsageError(`--strength must be in (0, 1], got ${strength}`);
+  if (picked.mode === 'remix' && strength === undefined)
+    throw new UsageError('--video needs --strength X with X in (0, 1]');
+  if (strength !== undefined && !(strength > 0 && strength <= 1))
+    throw new UsageError(`--strength must be in (0, 1], got ${strength}`);
   const sampler = one('sampler');
-  if (sampler !== undefined && sampler !== 'euler' && sampler !== 'heun') throw new UsageError(`--sampler must be euler or heun, got "${sampler}"`);
+  if (sampler !== undefined && sampler !== 'euler' && sampler !== 'heun')
+    throw new UsageError(`--sampler must be euler or heun, got "${sampler}"`);
   const fit = one('fit');
-  if (fit !== undefined && fit !== 'crop' && fit !== 'letterbox') throw new UsageError(`--fit must be crop or letterbox, got "${fit}"`);
+  if (fit !== undefined && fit !== 'crop' && fit !== 'letterbox')
+    throw new UsageError(`--fit must be crop or letterbox, got "${fit}"`);
   const guidance = num('guidance', one('guidance'));
-  if (guidance !== undefined && (guidance < 0 || guidance > 30)) throw new UsageError(`--guidance must be between 0 and 30, got ${guidance}`);
+  if (guidance !== undefined && (guidance < 0 || guidance > 30))
+    throw new UsageError(`--guidance must be between 0 and 30, got ${guidance}`);
   const abs = (p: string | undefined): string | undefined => (p === undefined ? undefined : resolve(p));
 
   const request: RecipeRequest = {
@@ -149,7 +179,14 @@ export function parseGenerate(argv: string[]): GenerateArgs {
     strength,
     pack: one('pack'),
   };
-  for (const key of Object.keys(request) as (keyof RecipeRequest)[]) if (request[key] === undefined) delete request[key];
+  for (const key of Object.keys(request) as (keyof RecipeRequest)[])
+    if (request[key] === undefined) delete request[key];
   const outPath = resolve(out);
-  return { request, outDir: dirname(outPath), baseName: basename(outPath, extname(outPath)), json: flags.has('json'), quiet: flags.has('quiet') };
+  return {
+    request,
+    outDir: dirname(outPath),
+    baseName: basename(outPath, extname(outPath)),
+    json: flags.has('json'),
+    quiet: flags.has('quiet'),
+  };
 }

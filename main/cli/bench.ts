@@ -38,7 +38,15 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     let last = 0;
     const start = performance.now();
     const res = await generate(
-      { prompt: 'a red circle moving right on a black background', seed: 1, steps: o.steps, sampler: o.sampler, frames: o.frames, pack: o.pack, ...extra },
+      {
+        prompt: 'a red circle moving right on a black background',
+        seed: 1,
+        steps: o.steps,
+        sampler: o.sampler,
+        frames: o.frames,
+        pack: o.pack,
+        ...extra,
+      },
       { outDir: dir, baseName: `${label}-${runs.length}` },
       {
         onProgress: (p) => {
@@ -78,7 +86,13 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     }
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     o.log(`provider ${pack.provider}, pack load ${pack.loadMs.toFixed(0)} ms, peak RSS ${peakRssMb.toFixed(0)} MB`);
-    return { pack: { name: pack.index.name, version: pack.index.version, dir: packDir }, provider: pack.provider, cores: cpus().length, peakRssMb, runs };
+    return {
+      pack: { name: pack.index.name, version: pack.index.version, dir: packDir },
+      provider: pack.provider,
+      cores: cpus().length,
+      peakRssMb,
+      runs,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

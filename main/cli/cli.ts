@@ -109,7 +109,12 @@ async function cmdInfo(argv: string[]): Promise<void> {
   } catch (err) {
     pack = { dir, error: (err as Error).message };
   }
-  const out = { engine: 'tessera-engine', onnxruntime: info.onnxruntimeVersion, providersOffered: info.providers, pack };
+  const out = {
+    engine: 'tessera-engine',
+    onnxruntime: info.onnxruntimeVersion,
+    providersOffered: info.providers,
+    pack,
+  };
   if (flags.has('json')) process.stdout.write(`${JSON.stringify(out)}\n`);
   else process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
@@ -118,7 +123,11 @@ function cmdPacks(argv: string[]): void {
   const { flags } = parseFlags(argv, { json: { arity: 0 } });
   const packs = listPacks();
   if (flags.has('json')) process.stdout.write(`${JSON.stringify(packs)}\n`);
-  else for (const p of packs) process.stdout.write(`${p.name}\t${p.version ?? '-'}\t${p.builtin ? 'built-in' : 'user'}\t${p.dir}${p.error ? `\tERROR ${p.error}` : ''}\n`);
+  else
+    for (const p of packs)
+      process.stdout.write(
+        `${p.name}\t${p.version ?? '-'}\t${p.builtin ? 'built-in' : 'user'}\t${p.dir}${p.error ? `\tERROR ${p.error}` : ''}\n`,
+      );
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -133,7 +142,14 @@ async function main(argv: string[]): Promise<void> {
     case 'packs':
       return cmdPacks(rest);
     case 'bench': {
-      const { flags } = parseFlags(rest, { steps: { arity: 1 }, frames: { arity: 1 }, sampler: { arity: 1 }, scaling: { arity: 0 }, out: { arity: 1 }, pack: { arity: 1 } });
+      const { flags } = parseFlags(rest, {
+        steps: { arity: 1 },
+        frames: { arity: 1 },
+        sampler: { arity: 1 },
+        scaling: { arity: 0 },
+        out: { arity: 1 },
+        pack: { arity: 1 },
+      });
       const out = resolve(flags.get('out')?.[0] ?? 'test-output/bench.json');
       const report = await runBench({
         steps: flags.has('steps') ? Number(flags.get('steps')?.[0]) : undefined,

@@ -9,7 +9,15 @@ import { type Recipe, type RecipeRequestParsed, recipeRequestSchema } from '../.
 import type { EngineInfo, Generate, GenerateHooks, GenerateResult, OutputTarget } from './api.js';
 import { type Frames, readFrames, sliceFrames, writeOutputs } from './media.js';
 import { InputError, loopContext, planMode } from './modes.js';
-import { type LoadedPack, loadPack, offeredBackends, onnxruntimeVersion, ort, REPO_ROOT, resolvePackDir } from './pack.js';
+import {
+  type LoadedPack,
+  loadPack,
+  offeredBackends,
+  onnxruntimeVersion,
+  ort,
+  REPO_ROOT,
+  resolvePackDir,
+} from './pack.js';
 import { expandPrompt } from './prompt.js';
 import { drawSeed, gaussian, Xoshiro128 } from './rng.js';
 import { type Context, emptyContext, guidedVelocity, type LatentShape, latentSize, sample } from './sampler.js';
@@ -22,7 +30,9 @@ export { listPacks } from './pack.js';
 export { expandPrompt } from './prompt.js';
 
 export const ENGINE_NAME = 'tessera-engine';
-export const ENGINE_VERSION: string = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+export const ENGINE_VERSION: string = (
+  JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 export async function getEngineInfo(): Promise<EngineInfo> {
   return { onnxruntimeVersion, providers: offeredBackends() };
@@ -53,10 +63,13 @@ function resolveJob(pack: LoadedPack, req: RecipeRequestParsed): Job {
   }
   let frames = req.frames ?? d.frames;
   if (req.mode === 'image') {
-    if (req.frames !== undefined && req.frames !== 1) throw new InputError(`Mode image makes 1 frame, not ${req.frames}`);
+    if (req.frames !== undefined && req.frames !== 1)
+      throw new InputError(`Mode image makes 1 frame, not ${req.frames}`);
     frames = 1;
   } else if (!idx.frame_counts.includes(frames)) {
-    throw new InputError(`${frames} frames is not supported by pack ${idx.name} (allowed: ${idx.frame_counts.join(', ')})`);
+    throw new InputError(
+      `${frames} frames is not supported by pack ${idx.name} (allowed: ${idx.frame_counts.join(', ')})`,
+    );
   }
   if (req.strength !== undefined && req.mode !== 'remix') throw new InputError('strength applies to mode remix only');
   if (req.mode === 'remix' && req.strength === undefined) throw new InputError('Mode remix needs a strength in (0, 1]');
@@ -105,7 +118,8 @@ function framesToTensor(frames: Frames): ort.Tensor {
   const data = new Float32Array(3 * F * plane);
   for (let f = 0; f < F; f++)
     for (let i = 0; i < plane; i++)
-      for (let c = 0; c < 3; c++) data[c * F * plane + f * plane + i] = (frames.data[(f * plane + i) * 3 + c] as number) / 127.5 - 1;
+      for (let c = 0; c < 3; c++)
+        data[c * F * plane + f * plane + i] = (frames.data[(f * plane + i) * 3 + c] as number) / 127.5 - 1;
   return new ort.Tensor('float32', data, [1, 3, F, H, W]);
 }
 
@@ -118,7 +132,7 @@ function tensorToFrames(t: ort.Tensor): Frames {
     for (let i = 0; i < plane; i++)
       for (let c = 0; c < 3; c++) {
         const v = Math.round(((src[c * F * plane + f * plane + i] as number) + 1) * 127.5);
-        data[(f * plane + i) * 3 + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+        data[(f * plane + i) * 3 + c] = v < 0 ? 0 : Math.min(v, 255);
       }
   return { width: W, height: H, count: F, data };
 }
@@ -237,7 +251,11 @@ export async function renderFrames(
     },
     encode: (frames: Frames) => vaeEncode(pack, frames),
   };
-  const plan = await planMode({ mode: request.mode, frames: job.frames, source: request.source, sourceEnd: request.sourceEnd }, s, io);
+  const plan = await planMode(
+    { mode: request.mode, frames: job.frames, source: request.source, sourceEnd: request.sourceEnd },
+    s,
+    io,
+  );
   t = mark('encode_source', t);
 
   const rng = new Xoshiro128(job.seed);
@@ -247,7 +265,19 @@ export async function renderFrames(
     // Loop without an image: generate the first latent frame (a 1-frame clip) first.
     const s1: LatentShape = { ...s, T: 1 };
     const x1 = gaussian(rng, latentSize(s1));
-    const z0 = await denoise({ pack, job, shape: s1, x: x1, context: emptyContext(s1), startIndex: 0, cond, uncond, hooks, timesteps, report: false });
+    const z0 = await denoise({
+      pack,
+      job,
+      shape: s1,
+      x: x1,
+      context: emptyContext(s1),
+      startIndex: 0,
+      cond,
+      uncond,
+      hooks,
+      timesteps,
+      report: false,
+    });
     context = loopContext(s, z0);
     t = mark('denoise_first_frame', t);
   }
@@ -260,7 +290,19 @@ export async function renderFrames(
     const z = plan.remixLatent;
     x = Float32Array.from(noise, (n, i) => (1 - ts) * (z[i] as number) + ts * n);
   }
-  const z = await denoise({ pack, job, shape: s, x, context, startIndex, cond, uncond, hooks, timesteps, report: true });
+  const z = await denoise({
+    pack,
+    job,
+    shape: s,
+    x,
+    context,
+    startIndex,
+    cond,
+    uncond,
+    hooks,
+    timesteps,
+    report: true,
+  });
   t = mark('denoise', t);
   hooks.signal?.throwIfAborted();
   const decoded = await vaeDecode(pack, z, s);

@@ -31,14 +31,38 @@ export function frameAt(frames: Frames, index: number): Uint8Array {
 
 export function sliceFrames(frames: Frames, start: number, end: number): Frames {
   const size = frames.width * frames.height * 3;
-  return { width: frames.width, height: frames.height, count: end - start, data: frames.data.slice(start * size, end * size) };
+  return {
+    width: frames.width,
+    height: frames.height,
+    count: end - start,
+    data: frames.data.slice(start * size, end * size),
+  };
 }
 
 /** Encodes frames to an H.264 yuv420p MP4 with the recipe JSON in the `comment` tag. */
-export function writeMp4(frames: Frames, fps: number, outPath: string, recipe: Recipe | undefined, signal?: AbortSignal): Promise<void> {
+export function writeMp4(
+  frames: Frames,
+  fps: number,
+  outPath: string,
+  recipe: Recipe | undefined,
+  signal?: AbortSignal,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const input = Readable.from([Buffer.from(frames.data.buffer, frames.data.byteOffset, frames.data.byteLength)]);
-    const options = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'medium', '-crf', '16', '-movflags', '+faststart', '-f', 'mp4'];
+    const options = [
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-preset',
+      'medium',
+      '-crf',
+      '16',
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+    ];
     if (recipe) options.push('-metadata', `comment=${JSON.stringify(recipe)}`);
     const cmd = ffmpeg()
       .input(input)
@@ -86,7 +110,9 @@ export function readFrames(path: string, opts: ReadOptions): Promise<Frames> {
     if (opts.maxFrames !== undefined) outputOptions.push('-frames:v', String(opts.maxFrames));
     ffmpeg(path)
       .outputOptions(outputOptions)
-      .on('error', (err: Error) => reject(new Error(`Cannot read ${path} as video or image: ${firstLine(err.message)}`)))
+      .on('error', (err: Error) =>
+        reject(new Error(`Cannot read ${path} as video or image: ${firstLine(err.message)}`)),
+      )
       .on('end', () => {
         const data = new Uint8Array(Buffer.concat(chunks));
         const size = w * h * 3;
@@ -99,7 +125,12 @@ export function readFrames(path: string, opts: ReadOptions): Promise<Frames> {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim().length > 0)?.trim() ?? text;
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim().length > 0)
+      ?.trim() ?? text
+  );
 }
 
 export interface ProbeInfo {
@@ -125,7 +156,9 @@ export function probe(path: string): Promise<ProbeInfo> {
         reject(new Error(`${path} has no video stream`));
         return;
       }
-      const [num, den] = String(stream.r_frame_rate ?? '0/1').split('/').map(Number);
+      const [num, den] = String(stream.r_frame_rate ?? '0/1')
+        .split('/')
+        .map(Number);
       const tags = (data.format.tags ?? {}) as Record<string, string | number>;
       const comment = tags.comment ?? tags.COMMENT;
       resolve({

@@ -80,7 +80,13 @@ function need(path: string | undefined, mode: Mode, what: string): string {
   return path;
 }
 
-async function forwardContext(ctx: Context, s: LatentShape, io: ModeIO, path: string, kWanted: number): Promise<number> {
+async function forwardContext(
+  ctx: Context,
+  s: LatentShape,
+  io: ModeIO,
+  path: string,
+  kWanted: number,
+): Promise<number> {
   const clip = await io.read(path);
   const k = Math.min(kWanted, Math.floor((clip.count - 1) / 4) + 1);
   const n = 4 * (k - 1) + 1;
@@ -89,9 +95,17 @@ async function forwardContext(ctx: Context, s: LatentShape, io: ModeIO, path: st
   return k;
 }
 
-async function backwardContext(ctx: Context, s: LatentShape, io: ModeIO, path: string, kWanted: number, label: string): Promise<number> {
+async function backwardContext(
+  ctx: Context,
+  s: LatentShape,
+  io: ModeIO,
+  path: string,
+  kWanted: number,
+  label: string,
+): Promise<number> {
   const clip = await io.read(path);
-  if (clip.count < 4) throw new InputError(`${label} ${path} is too short: it has ${clip.count} frame(s), at least 4 are needed`);
+  if (clip.count < 4)
+    throw new InputError(`${label} ${path} is too short: it has ${clip.count} frame(s), at least 4 are needed`);
   const k = Math.min(kWanted, Math.floor(clip.count / 4));
   const z = await io.encode(concatFrames([sliceFrames(clip, 0, 1), sliceFrames(clip, 0, 4 * k)]));
   for (let i = 1; i <= k; i++) placeLatent(ctx, s, z, k + 1, i, s.T - k - 1 + i);
@@ -115,13 +129,26 @@ export async function planMode(req: ModeRequest, s: LatentShape, io: ModeIO): Pr
       return plan;
     }
     case 'extend_forward': {
-      const k = await forwardContext(ctx, s, io, need(req.source, req.mode, 'a clip to extend'), extendContextLatents(s.T));
+      const k = await forwardContext(
+        ctx,
+        s,
+        io,
+        need(req.source, req.mode, 'a clip to extend'),
+        extendContextLatents(s.T),
+      );
       plan.contextLatents = k;
       plan.keep = [4 * (k - 1) + 1, F];
       return plan;
     }
     case 'extend_backward': {
-      const k = await backwardContext(ctx, s, io, need(req.source, req.mode, 'a clip to extend'), extendContextLatents(s.T), 'Clip');
+      const k = await backwardContext(
+        ctx,
+        s,
+        io,
+        need(req.source, req.mode, 'a clip to extend'),
+        extendContextLatents(s.T),
+        'Clip',
+      );
       plan.contextLatents = k;
       plan.keep = [0, F - 4 * k];
       return plan;

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir, availableParallelism } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -27,7 +27,10 @@ export type GraphName = (typeof GRAPH_NAMES)[number];
 /** Input and output names each graph must have (PACK_FORMAT.md, "Graphs"). */
 export const GRAPH_IO: Record<GraphName, { inputs: string[]; outputs: string[] }> = {
   text_encoder: { inputs: ['input_ids', 'attention_mask'], outputs: ['text_embeds'] },
-  transformer: { inputs: ['latents', 'timestep', 'text_embeds', 'text_mask', 'context', 'context_mask'], outputs: ['velocity'] },
+  transformer: {
+    inputs: ['latents', 'timestep', 'text_embeds', 'text_mask', 'context', 'context_mask'],
+    outputs: ['velocity'],
+  },
   vae_encoder: { inputs: ['video'], outputs: ['latent'] },
   vae_decoder: { inputs: ['latent'], outputs: ['video'] },
 };
@@ -54,7 +57,10 @@ const modelIndexSchema = z.object({
   modes: z.array(z.string()),
   text: z.object({ max_length: positiveInt }),
   vae: z.object({ scaling_factor: z.number(), shift_factor: z.number() }),
-  latent_rgb_projection: z.object({ weight: z.array(z.array(z.number()).length(3)), bias: z.array(z.number()).length(3) }),
+  latent_rgb_projection: z.object({
+    weight: z.array(z.array(z.number()).length(3)),
+    bias: z.array(z.number()).length(3),
+  }),
   graphs: z.object({
     text_encoder: z.object({ path: z.string() }),
     transformer: z.object({ path: z.string() }),
@@ -118,14 +124,18 @@ export function readPackInfo(dir: string): PackInfo {
     }
   }
   for (const f of index.frame_counts) {
-    if ((f - 1) % index.compression.temporal !== 0) throw new Error(`Pack ${indexPath}: frame count ${f} is not 1 + ${index.compression.temporal}k`);
+    if ((f - 1) % index.compression.temporal !== 0)
+      throw new Error(`Pack ${indexPath}: frame count ${f} is not 1 + ${index.compression.temporal}k`);
   }
   for (const g of GRAPH_NAMES) {
     const p = join(dir, index.graphs[g].path);
     if (!existsSync(p)) throw new Error(`Pack is missing the ${g} graph: ${p}`);
   }
-  const sched = schedulerConfigSchema.safeParse(readJson(join(dir, 'scheduler', 'scheduler_config.json'), 'scheduler/scheduler_config.json'));
-  if (!sched.success) throw new Error(`Pack ${dir}/scheduler/scheduler_config.json is invalid: ${describeZod(sched.error)}`);
+  const sched = schedulerConfigSchema.safeParse(
+    readJson(join(dir, 'scheduler', 'scheduler_config.json'), 'scheduler/scheduler_config.json'),
+  );
+  if (!sched.success)
+    throw new Error(`Pack ${dir}/scheduler/scheduler_config.json is invalid: ${describeZod(sched.error)}`);
   const tokPath = join(dir, 'tokenizer', 'tokenizer.json');
   if (!existsSync(tokPath)) throw new Error(`Pack is missing tokenizer/tokenizer.json: ${tokPath}`);
   const tokenizer = WordLevelTokenizer.fromFile(tokPath);
@@ -183,7 +193,14 @@ export function offeredBackends(): string[] {
   return ort.listSupportedBackends().map((b) => b.name);
 }
 
-const ORT_BIN_DIR = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+const ORT_BIN_DIR = join(
+  dirname(createRequire(import.meta.url).resolve('onnxruntime-node')),
+  '..',
+  'bin',
+  'napi-v6',
+  process.platform,
+  process.arch,
+);
 
 /**
  * Whether an accelerated provider is worth trying here. Providers that onnxruntime-node does
@@ -194,7 +211,8 @@ function worthTrying(name: string): boolean {
   const backend = ort.listSupportedBackends().find((b) => b.name === name);
   if (!backend) return false;
   if (!backend.bundled) {
-    const lib = process.platform === 'win32' ? `onnxruntime_providers_${name}.dll` : `libonnxruntime_providers_${name}.so`;
+    const lib =
+      process.platform === 'win32' ? `onnxruntime_providers_${name}.dll` : `libonnxruntime_providers_${name}.so`;
     if (!existsSync(join(ORT_BIN_DIR, lib))) return false;
   }
   if (name === 'webgpu' && process.platform === 'linux') {
@@ -233,20 +251,28 @@ async function createSession(path: string, provider: string, graph: GraphName): 
 }
 
 function checkShapes(info: PackInfo, sessions: Record<GraphName, ort.InferenceSession>): number {
-  const meta = (s: ort.InferenceSession, name: string, list: 'inputMetadata' | 'outputMetadata'): readonly (string | number)[] | undefined => {
+  const meta = (
+    s: ort.InferenceSession,
+    name: string,
+    list: 'inputMetadata' | 'outputMetadata',
+  ): readonly (string | number)[] | undefined => {
     const m = s[list].find((x) => x.name === name);
-    return m && m.isTensor ? m.shape : undefined;
+    return m?.isTensor ? m.shape : undefined;
   };
   const C = info.index.latent_channels;
   const latentShape = meta(sessions.transformer, 'latents', 'inputMetadata');
   if (latentShape && typeof latentShape[1] === 'number' && latentShape[1] !== C) {
-    throw new Error(`Pack ${info.dir}: transformer takes ${latentShape[1]} latent channels, model_index.json says ${C}`);
+    throw new Error(
+      `Pack ${info.dir}: transformer takes ${latentShape[1]} latent channels, model_index.json says ${C}`,
+    );
   }
   const textShape = meta(sessions.text_encoder, 'text_embeds', 'outputMetadata');
   const tShape = meta(sessions.transformer, 'text_embeds', 'inputMetadata');
   const dim = [textShape?.[2], tShape?.[2]].find((d): d is number => typeof d === 'number') ?? 0;
   if (typeof textShape?.[2] === 'number' && typeof tShape?.[2] === 'number' && textShape[2] !== tShape[2]) {
-    throw new Error(`Pack ${info.dir}: text_encoder gives ${textShape[2]}-dim embeddings, transformer takes ${tShape[2]}`);
+    throw new Error(
+      `Pack ${info.dir}: text_encoder gives ${textShape[2]}-dim embeddings, transformer takes ${tShape[2]}`,
+    );
   }
   return dim;
 }

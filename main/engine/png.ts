@@ -31,7 +31,8 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 /** Encodes packed RGB24 pixels as a PNG. */
 export function encodePng(rgb: Uint8Array, width: number, height: number): Buffer {
-  if (rgb.length !== width * height * 3) throw new Error(`encodePng: expected ${width * height * 3} bytes, got ${rgb.length}`);
+  if (rgb.length !== width * height * 3)
+    throw new Error(`encodePng: expected ${width * height * 3} bytes, got ${rgb.length}`);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -43,7 +44,12 @@ export function encodePng(rgb: Uint8Array, width: number, height: number): Buffe
     raw[y * (stride + 1)] = 0; // filter: none
     raw.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   }
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 export interface DecodedImage {
@@ -92,10 +98,18 @@ export function decodePng(data: Uint8Array): DecodedImage {
       const s = src[x] as number;
       let v: number;
       switch (filter) {
-        case 0: v = s; break;
-        case 1: v = s + a; break;
-        case 2: v = s + b; break;
-        case 3: v = s + ((a + b) >> 1); break;
+        case 0:
+          v = s;
+          break;
+        case 1:
+          v = s + a;
+          break;
+        case 2:
+          v = s + b;
+          break;
+        case 3:
+          v = s + ((a + b) >> 1);
+          break;
         case 4: {
           const p = a + b - c;
           const pa = Math.abs(p - a);
@@ -104,7 +118,8 @@ export function decodePng(data: Uint8Array): DecodedImage {
           v = s + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
           break;
         }
-        default: throw new Error(`Bad PNG filter ${filter}`);
+        default:
+          throw new Error(`Bad PNG filter ${filter}`);
       }
       row[x] = v & 0xff;
     }

@@ -53,7 +53,11 @@ export type TransformerRun = (latents: Float32Array, timestep: Float32Array, bat
  * Guided velocity: v = v_uncond + g (v_cond - v_uncond). Batch row 0 is conditional and
  * row 1 unconditional, in one run; with g = 1 only the conditional row is run.
  */
-export function guidedVelocity(run: TransformerRun, guidance: number, size: number): (x: Float32Array, t: number) => Promise<Float32Array> {
+export function guidedVelocity(
+  run: TransformerRun,
+  guidance: number,
+  size: number,
+): (x: Float32Array, t: number) => Promise<Float32Array> {
   return async (x, t) => {
     if (guidance === 1) return run(x, Float32Array.of(t), 1);
     const batch = new Float32Array(2 * size);
@@ -76,7 +80,12 @@ export interface PreviewProjection {
 }
 
 /** RGB preview of the middle latent frame of an estimate z0: h x w cells, upscaled by `scale`. */
-export function previewPng(z0: Float32Array, s: LatentShape, proj: PreviewProjection, scale = 4): { png: Buffer; width: number; height: number } {
+export function previewPng(
+  z0: Float32Array,
+  s: LatentShape,
+  proj: PreviewProjection,
+  scale = 4,
+): { png: Buffer; width: number; height: number } {
   const t = Math.floor(s.T / 2);
   const W = s.w * scale;
   const H = s.h * scale;
@@ -87,7 +96,8 @@ export function previewPng(z0: Float32Array, s: LatentShape, proj: PreviewProjec
       const px = [0, 0, 0];
       for (let k = 0; k < 3; k++) {
         let v = proj.bias[k] as number;
-        for (let ch = 0; ch < s.C; ch++) v += (z0[ch * plane + t * s.h * s.w + y * s.w + x] as number) * ((proj.weight[ch] as number[])[k] as number);
+        for (let ch = 0; ch < s.C; ch++)
+          v += (z0[ch * plane + t * s.h * s.w + y * s.w + x] as number) * ((proj.weight[ch] as number[])[k] as number);
         px[k] = Math.round(Math.min(1, Math.max(0, v)) * 255);
       }
       for (let dy = 0; dy < scale; dy++)

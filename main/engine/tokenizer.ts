@@ -30,7 +30,8 @@ export class WordLevelTokenizer {
   constructor(json: unknown, source = 'tokenizer.json') {
     if (!isObject(json) || !isObject(json.model)) throw new Error(`${source}: not a tokenizers JSON file (no "model")`);
     const model = json.model;
-    if (model.type !== 'WordLevel') throw new Error(`${source}: expected a WordLevel model, found ${String(model.type)}`);
+    if (model.type !== 'WordLevel')
+      throw new Error(`${source}: expected a WordLevel model, found ${String(model.type)}`);
     if (!isObject(model.vocab)) throw new Error(`${source}: model.vocab is missing`);
     const vocab = new Map<string, number>();
     for (const [word, id] of Object.entries(model.vocab)) {
@@ -50,7 +51,9 @@ export class WordLevelTokenizer {
     const normTypes = collectTypes(json.normalizer);
     this.lowercase = normTypes.includes('Lowercase') || normTypes.includes('BertNormalizer');
     const preTypes = collectTypes(json.pre_tokenizer);
-    this.splitPunctuation = preTypes.length === 0 || preTypes.some((t) => t === 'Whitespace' || t === 'Punctuation' || t === 'BertPreTokenizer');
+    this.splitPunctuation =
+      preTypes.length === 0 ||
+      preTypes.some((t) => t === 'Whitespace' || t === 'Punctuation' || t === 'BertPreTokenizer');
   }
 
   static fromFile(path: string): WordLevelTokenizer {
@@ -99,6 +102,8 @@ export class WordLevelTokenizer {
 function collectTypes(node: unknown): string[] {
   if (!isObject(node)) return [];
   const own = typeof node.type === 'string' ? [node.type] : [];
-  const children = [node.normalizers, node.pretokenizers].flatMap((list) => (Array.isArray(list) ? list.flatMap(collectTypes) : []));
+  const children = [node.normalizers, node.pretokenizers].flatMap((list) =>
+    Array.isArray(list) ? list.flatMap(collectTypes) : [],
+  );
   return [...own, ...children];
 }

@@ -5,20 +5,55 @@ const base = ['--prompt', 'red ball', '--out', 'clip.mp4'];
 
 describe('tessera generate flags', () => {
   it('maps the contract flags to a recipe request', () => {
-    const a = parseGenerate([...base, '--seed', '7', '--steps', '4', '--sampler', 'heun', '--guidance', '3.5', '--width', '192', '--height', '128', '--frames', '9', '--json']);
-    expect(a.request).toEqual({ mode: 't2v', prompt: 'red ball', seed: 7, steps: 4, sampler: 'heun', guidance: 3.5, width: 192, height: 128, frames: 9 });
+    const a = parseGenerate([
+      ...base,
+      '--seed',
+      '7',
+      '--steps',
+      '4',
+      '--sampler',
+      'heun',
+      '--guidance',
+      '3.5',
+      '--width',
+      '192',
+      '--height',
+      '128',
+      '--frames',
+      '9',
+      '--json',
+    ]);
+    expect(a.request).toEqual({
+      mode: 't2v',
+      prompt: 'red ball',
+      seed: 7,
+      steps: 4,
+      sampler: 'heun',
+      guidance: 3.5,
+      width: 192,
+      height: 128,
+      frames: 9,
+    });
     expect(a.json).toBe(true);
     expect(a.baseName).toBe('clip');
   });
   it('chooses the mode from --image / --extend / --bridge / --video / --loop / --frames 1', () => {
-    expect(parseGenerate([...base, '--image', 'a.jpg', '--fit', 'letterbox']).request).toMatchObject({ mode: 'i2v', fit: 'letterbox' });
+    expect(parseGenerate([...base, '--image', 'a.jpg', '--fit', 'letterbox']).request).toMatchObject({
+      mode: 'i2v',
+      fit: 'letterbox',
+    });
     expect(parseGenerate([...base, '--extend', 'a.mp4']).request.mode).toBe('extend_forward');
-    expect(parseGenerate([...base, '--extend', 'a.mp4', '--direction', 'backward']).request.mode).toBe('extend_backward');
+    expect(parseGenerate([...base, '--extend', 'a.mp4', '--direction', 'backward']).request.mode).toBe(
+      'extend_backward',
+    );
     const br = parseGenerate([...base, '--bridge', 'a.mp4', 'b.mp4']).request;
     expect(br.mode).toBe('bridge');
     expect(br.source?.endsWith('a.mp4')).toBe(true);
     expect(br.sourceEnd?.endsWith('b.mp4')).toBe(true);
-    expect(parseGenerate([...base, '--video', 'a.mp4', '--strength', '0.4']).request).toMatchObject({ mode: 'remix', strength: 0.4 });
+    expect(parseGenerate([...base, '--video', 'a.mp4', '--strength', '0.4']).request).toMatchObject({
+      mode: 'remix',
+      strength: 0.4,
+    });
     expect(parseGenerate([...base, '--loop']).request.mode).toBe('loop');
     expect(parseGenerate([...base, '--loop', '--image', 'a.png']).request).toMatchObject({ mode: 'loop' });
     expect(parseGenerate([...base, '--frames', '1']).request.mode).toBe('image');

@@ -10,17 +10,22 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recipeSchema } from '../../preload/recipe.js';
 import type { PreviewImage, StepProgress } from '../../main/engine/api.js';
 import { generate, getEngineInfo, parseRequest, readRecipeFromFile, renderFrames } from '../../main/engine/index.js';
 import { probe, readFrames } from '../../main/engine/media.js';
 import { releasePacks } from '../../main/engine/pack.js';
 import { decodePng } from '../../main/engine/png.js';
+import { recipeSchema } from '../../preload/recipe.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const PACK = resolve(process.env.TESSERA_TEST_PACK ?? join(ROOT, 'models', 'packs', 'tessera-tiny'));
 const hasPack = existsSync(join(PACK, 'model_index.json'));
-const index = hasPack ? (JSON.parse(readFileSync(join(PACK, 'model_index.json'), 'utf8')) as { fps: number; default: { width: number; height: number; frames: number } }) : undefined;
+const index = hasPack
+  ? (JSON.parse(readFileSync(join(PACK, 'model_index.json'), 'utf8')) as {
+      fps: number;
+      default: { width: number; height: number; frames: number };
+    })
+  : undefined;
 const STEPS = 4;
 const LONG = 180_000;
 
@@ -46,147 +51,259 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
     expect(info.providers).toContain('cpu');
   });
 
-  it('text-to-video writes an H.264 yuv420p MP4 at the pack fps, a poster PNG and a recipe in both sidecar and metadata', async () => {
-    const progress: StepProgress[] = [];
-    const previews: PreviewImage[] = [];
-    const res = await generate(
-      { ...base, seed: 7 },
-      { outDir: tmp, baseName: 't2v' },
-      { onProgress: (p) => progress.push(p), onPreview: (p) => previews.push(p) },
-    );
-    expect(res.frames).toBe(d.frames);
-    expect(res.durationSec).toBeCloseTo(d.frames / fps, 6);
-    const info = await probe(res.videoPath);
-    expect(info).toMatchObject({ codec: 'h264', pixFmt: 'yuv420p', width: d.width, height: d.height, frames: d.frames, fps });
-    const sidecar = recipeSchema.parse(JSON.parse(readFileSync(res.recipePath, 'utf8')));
-    expect(sidecar.seed).toBe(7);
-    expect(sidecar.expandedPrompt).toBe('a red circle moving right on a black background');
-    expect(sidecar.engine.name).toBe('tessera-engine');
-    expect(sidecar.engine.provider).toBe(res.recipe.engine.provider);
-    expect(sidecar.pack.name).toBeTruthy();
-    const fromMp4 = await readRecipeFromFile(res.videoPath);
-    expect(fromMp4.seed).toBe(7);
-    expect(fromMp4.createdAt).toBe(sidecar.createdAt);
-    const poster = decodePng(readFileSync(res.posterPath));
-    expect([poster.width, poster.height]).toEqual([d.width, d.height]);
-    expect(progress.map((p) => p.step)).toEqual([1, 2, 3, 4]);
-    expect(progress.every((p) => p.total === STEPS && p.elapsedMs >= 0 && p.etaMs >= 0)).toBe(true);
-    expect(previews.length).toBeGreaterThan(0);
-    expect(previews[0]?.dataUrl).toMatch(/^data:image\/png;base64,/);
-    expect(readdirSync(tmp).filter((f) => f.includes('.part-'))).toEqual([]);
-    for (const k of ['load', 'text', 'denoise', 'decode', 'encode', 'total']) expect(res.recipe.timings?.[k]).toBeTypeOf('number');
-  }, LONG);
-
-  it('the same recipe gives byte-identical frames; another seed differs', async () => {
-    const req = parseRequest({ ...base, seed: 1234, sampler: 'heun' });
-    const a = await renderFrames(req);
-    const b = await renderFrames(req);
-    const c = await renderFrames(parseRequest({ ...base, seed: 1235, sampler: 'heun' }));
-    expect(Buffer.from(a.frames.data).equals(Buffer.from(b.frames.data))).toBe(true);
-    expect(Buffer.from(a.frames.data).equals(Buffer.from(c.frames.data))).toBe(false);
-    // And through the MP4: decoded frames of two renders with one recipe are identical.
-    const r1 = await generate({ ...base, seed: 99 }, { outDir: tmp, baseName: 'det1' });
-    const r2 = await generate({ ...base, seed: 99 }, { outDir: tmp, baseName: 'det2' });
-    const f1 = await readFrames(r1.videoPath, { width: d.width, height: d.height });
-    const f2 = await readFrames(r2.videoPath, { width: d.width, height: d.height });
-    expect(Buffer.from(f1.data).equals(Buffer.from(f2.data))).toBe(true);
-  }, LONG);
-
-  it('draws and records a seed when none is given', async () => {
-    const res = await generate({ ...base }, { outDir: tmp, baseName: 'noseed' });
-    expect(Number.isInteger(res.recipe.seed)).toBe(true);
-    expect(res.recipe.seed).toBeGreaterThanOrEqual(0);
-    expect(res.recipe.seed).toBeLessThanOrEqual(0xffffffff);
-  }, LONG);
-
-  it('image mode makes one frame', async () => {
-    const res = await generate({ ...base, mode: 'image', seed: 3 }, { outDir: tmp, baseName: 'image' });
-    expect(res.frames).toBe(1);
-    expect((await probe(res.videoPath)).frames).toBe(1);
-    expect(decodePng(readFileSync(res.posterPath)).width).toBe(d.width);
-  }, LONG);
-
-  it('image-to-video takes a JPEG of another aspect, letterboxed or cropped', async () => {
-    const jpg = join(tmp, 'wide.jpg');
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=red:s=300x120', '-frames:v', '1', jpg]);
-    for (const fit of ['letterbox', 'crop'] as const) {
-      const res = await generate({ ...base, mode: 'i2v', source: jpg, fit, seed: 5 }, { outDir: tmp, baseName: `i2v-${fit}` });
+  it(
+    'text-to-video writes an H.264 yuv420p MP4 at the pack fps, a poster PNG and a recipe in both sidecar and metadata',
+    async () => {
+      const progress: StepProgress[] = [];
+      const previews: PreviewImage[] = [];
+      const res = await generate(
+        { ...base, seed: 7 },
+        { outDir: tmp, baseName: 't2v' },
+        { onProgress: (p) => progress.push(p), onPreview: (p) => previews.push(p) },
+      );
       expect(res.frames).toBe(d.frames);
-      expect(res.recipe.fit).toBe(fit);
-      expect((await probe(res.videoPath)).frames).toBe(d.frames);
-    }
-  }, LONG);
+      expect(res.durationSec).toBeCloseTo(d.frames / fps, 6);
+      const info = await probe(res.videoPath);
+      expect(info).toMatchObject({
+        codec: 'h264',
+        pixFmt: 'yuv420p',
+        width: d.width,
+        height: d.height,
+        frames: d.frames,
+        fps,
+      });
+      const sidecar = recipeSchema.parse(JSON.parse(readFileSync(res.recipePath, 'utf8')));
+      expect(sidecar.seed).toBe(7);
+      expect(sidecar.expandedPrompt).toBe('a red circle moving right on a black background');
+      expect(sidecar.engine.name).toBe('tessera-engine');
+      expect(sidecar.engine.provider).toBe(res.recipe.engine.provider);
+      expect(sidecar.pack.name).toBeTruthy();
+      const fromMp4 = await readRecipeFromFile(res.videoPath);
+      expect(fromMp4.seed).toBe(7);
+      expect(fromMp4.createdAt).toBe(sidecar.createdAt);
+      const poster = decodePng(readFileSync(res.posterPath));
+      expect([poster.width, poster.height]).toEqual([d.width, d.height]);
+      expect(progress.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+      expect(progress.every((p) => p.total === STEPS && p.elapsedMs >= 0 && p.etaMs >= 0)).toBe(true);
+      expect(previews.length).toBeGreaterThan(0);
+      expect(previews[0]?.dataUrl).toMatch(/^data:image\/png;base64,/);
+      expect(readdirSync(tmp).filter((f) => f.includes('.part-'))).toEqual([]);
+      for (const k of ['load', 'text', 'denoise', 'decode', 'encode', 'total'])
+        expect(res.recipe.timings?.[k]).toBeTypeOf('number');
+    },
+    LONG,
+  );
 
-  it('extend forwards / backwards write only the new frames', async () => {
-    const T = 1 + (d.frames - 1) / 4;
-    const k = Math.max(1, Math.floor((T - 1) / 2));
-    const fw = await generate({ ...base, mode: 'extend_forward', source: t2vPath, seed: 2 }, { outDir: tmp, baseName: 'fw' });
-    expect(fw.frames).toBe(d.frames - 4 * (k - 1) - 1);
-    expect((await probe(fw.videoPath)).frames).toBe(fw.frames);
-    const bw = await generate({ ...base, mode: 'extend_backward', source: t2vPath, seed: 2 }, { outDir: tmp, baseName: 'bw' });
-    expect(bw.frames).toBe(d.frames - 4 * k);
-    expect((await probe(bw.videoPath)).frames).toBe(bw.frames);
-  }, LONG);
+  it(
+    'the same recipe gives byte-identical frames; another seed differs',
+    async () => {
+      const req = parseRequest({ ...base, seed: 1234, sampler: 'heun' });
+      const a = await renderFrames(req);
+      const b = await renderFrames(req);
+      const c = await renderFrames(parseRequest({ ...base, seed: 1235, sampler: 'heun' }));
+      expect(Buffer.from(a.frames.data).equals(Buffer.from(b.frames.data))).toBe(true);
+      expect(Buffer.from(a.frames.data).equals(Buffer.from(c.frames.data))).toBe(false);
+      // And through the MP4: decoded frames of two renders with one recipe are identical.
+      const r1 = await generate({ ...base, seed: 99 }, { outDir: tmp, baseName: 'det1' });
+      const r2 = await generate({ ...base, seed: 99 }, { outDir: tmp, baseName: 'det2' });
+      const f1 = await readFrames(r1.videoPath, { width: d.width, height: d.height });
+      const f2 = await readFrames(r2.videoPath, { width: d.width, height: d.height });
+      expect(Buffer.from(f1.data).equals(Buffer.from(f2.data))).toBe(true);
+    },
+    LONG,
+  );
 
-  it('bridge, remix and loop render with the expected frame counts', async () => {
-    const br = await generate({ ...base, mode: 'bridge', source: t2vPath, sourceEnd: t2vPath, seed: 4 }, { outDir: tmp, baseName: 'bridge' });
-    const T = 1 + (d.frames - 1) / 4;
-    const kb = Math.max(1, Math.floor((T - 1) / 4));
-    expect(br.frames).toBe(d.frames - 4 * (kb - 1) - 1 - 4 * kb);
-    const rm = await generate({ ...base, mode: 'remix', source: t2vPath, strength: 0.6, seed: 4 }, { outDir: tmp, baseName: 'remix' });
-    expect(rm.frames).toBe(d.frames);
-    expect(rm.recipe.strength).toBe(0.6);
-    const lp = await generate({ ...base, mode: 'loop', seed: 4 }, { outDir: tmp, baseName: 'loop' });
-    expect(lp.frames).toBe(d.frames - 1);
-    expect((await probe(lp.videoPath)).frames).toBe(d.frames - 1);
-  }, LONG);
+  it(
+    'draws and records a seed when none is given',
+    async () => {
+      const res = await generate({ ...base }, { outDir: tmp, baseName: 'noseed' });
+      expect(Number.isInteger(res.recipe.seed)).toBe(true);
+      expect(res.recipe.seed).toBeGreaterThanOrEqual(0);
+      expect(res.recipe.seed).toBeLessThanOrEqual(0xffffffff);
+    },
+    LONG,
+  );
 
-  it('cancel stops within a step and leaves no files', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'tessera-cancel-'));
-    const ctrl = new AbortController();
-    const steps: number[] = [];
-    await expect(
-      generate({ ...base, seed: 1, steps: 8 }, { outDir: out, baseName: 'cancelled' }, {
-        signal: ctrl.signal,
-        onProgress: (p) => {
-          steps.push(p.step);
-          if (p.step === 1) ctrl.abort();
-        },
-      }),
-    ).rejects.toThrow(/abort/i);
-    expect(steps).toEqual([1]);
-    expect(readdirSync(out)).toEqual([]);
-    rmSync(out, { recursive: true, force: true });
-  }, LONG);
+  it(
+    'image mode makes one frame',
+    async () => {
+      const res = await generate({ ...base, mode: 'image', seed: 3 }, { outDir: tmp, baseName: 'image' });
+      expect(res.frames).toBe(1);
+      expect((await probe(res.videoPath)).frames).toBe(1);
+      expect(decodePng(readFileSync(res.posterPath)).width).toBe(d.width);
+    },
+    LONG,
+  );
 
-  it('rejects bad requests with messages naming the problem', async () => {
-    const t = { outDir: tmp, baseName: 'bad' };
-    await expect(generate({ ...base, width: 100 }, t)).rejects.toThrow(/Size 100x\d+ is not supported/);
-    await expect(generate({ ...base, frames: 10 }, t)).rejects.toThrow(/10 frames is not supported/);
-    await expect(generate({ ...base, mode: 'i2v' }, t)).rejects.toThrow(/needs a source/);
-    await expect(generate({ ...base, mode: 'i2v', source: join(tmp, 'missing.png') }, t)).rejects.toThrow(/not found/);
-    await expect(generate({ ...base, mode: 'remix', source: t2vPath, strength: 1.5 }, t)).rejects.toThrow(/strength/);
-    await expect(generate({ ...base, mode: 'remix', source: t2vPath }, t)).rejects.toThrow(/strength/);
-    await expect(generate({ ...base, seed: -1 }, t)).rejects.toThrow(/seed/);
-    expect(readdirSync(tmp).filter((f) => f.startsWith('bad'))).toEqual([]);
-  }, LONG);
+  it(
+    'image-to-video takes a JPEG of another aspect, letterboxed or cropped',
+    async () => {
+      const jpg = join(tmp, 'wide.jpg');
+      execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'color=c=red:s=300x120',
+        '-frames:v',
+        '1',
+        jpg,
+      ]);
+      for (const fit of ['letterbox', 'crop'] as const) {
+        const res = await generate(
+          { ...base, mode: 'i2v', source: jpg, fit, seed: 5 },
+          { outDir: tmp, baseName: `i2v-${fit}` },
+        );
+        expect(res.frames).toBe(d.frames);
+        expect(res.recipe.fit).toBe(fit);
+        expect((await probe(res.videoPath)).frames).toBe(d.frames);
+      }
+    },
+    LONG,
+  );
 
-  it('the CLI generates with --json (exit 0) and rejects bad input with exit 2 and one line', async () => {
-    const run = promisify(execFile);
-    const bin = join(ROOT, 'main', 'cli', 'bin.mjs');
-    const out = join(tmp, 'cli.mp4');
-    const { stdout } = await run(process.execPath, [bin, 'generate', '--prompt', 'red ball going right, black bg', '--seed', '7', '--steps', String(STEPS), '--pack', PACK, '--out', out, '--json', '--quiet']);
-    const lines = stdout.trim().split('\n');
-    const result = JSON.parse(lines[lines.length - 1] ?? '{}') as { video: string; expandedPrompt: string; provider: string; timings: Record<string, number>; recipe: unknown };
-    expect(result.video).toBe(out);
-    expect(result.expandedPrompt).toBe('a red circle moving right on a black background');
-    expect(result.provider).toBeTruthy();
-    expect(result.timings.denoise).toBeTypeOf('number');
-    expect(recipeSchema.parse(result.recipe).seed).toBe(7);
-    expect(existsSync(out)).toBe(true);
-    const bad = await run(process.execPath, [bin, 'generate', '--prompt', 'x', '--width', '100', '--pack', PACK, '--out', join(tmp, 'x.mp4')]).catch((e: { code: number; stderr: string }) => e);
-    expect('code' in bad && bad.code).toBe(2);
-    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    expect(bad.stderr).toMatch(/100x128 is not supported/);
-  }, LONG);
+  it(
+    'extend forwards / backwards write only the new frames',
+    async () => {
+      const T = 1 + (d.frames - 1) / 4;
+      const k = Math.max(1, Math.floor((T - 1) / 2));
+      const fw = await generate(
+        { ...base, mode: 'extend_forward', source: t2vPath, seed: 2 },
+        { outDir: tmp, baseName: 'fw' },
+      );
+      expect(fw.frames).toBe(d.frames - 4 * (k - 1) - 1);
+      expect((await probe(fw.videoPath)).frames).toBe(fw.frames);
+      const bw = await generate(
+        { ...base, mode: 'extend_backward', source: t2vPath, seed: 2 },
+        { outDir: tmp, baseName: 'bw' },
+      );
+      expect(bw.frames).toBe(d.frames - 4 * k);
+      expect((await probe(bw.videoPath)).frames).toBe(bw.frames);
+    },
+    LONG,
+  );
+
+  it(
+    'bridge, remix and loop render with the expected frame counts',
+    async () => {
+      const br = await generate(
+        { ...base, mode: 'bridge', source: t2vPath, sourceEnd: t2vPath, seed: 4 },
+        { outDir: tmp, baseName: 'bridge' },
+      );
+      const T = 1 + (d.frames - 1) / 4;
+      const kb = Math.max(1, Math.floor((T - 1) / 4));
+      expect(br.frames).toBe(d.frames - 4 * (kb - 1) - 1 - 4 * kb);
+      const rm = await generate(
+        { ...base, mode: 'remix', source: t2vPath, strength: 0.6, seed: 4 },
+        { outDir: tmp, baseName: 'remix' },
+      );
+      expect(rm.frames).toBe(d.frames);
+      expect(rm.recipe.strength).toBe(0.6);
+      const lp = await generate({ ...base, mode: 'loop', seed: 4 }, { outDir: tmp, baseName: 'loop' });
+      expect(lp.frames).toBe(d.frames - 1);
+      expect((await probe(lp.videoPath)).frames).toBe(d.frames - 1);
+    },
+    LONG,
+  );
+
+  it(
+    'cancel stops within a step and leaves no files',
+    async () => {
+      const out = mkdtempSync(join(tmpdir(), 'tessera-cancel-'));
+      const ctrl = new AbortController();
+      const steps: number[] = [];
+      await expect(
+        generate(
+          { ...base, seed: 1, steps: 8 },
+          { outDir: out, baseName: 'cancelled' },
+          {
+            signal: ctrl.signal,
+            onProgress: (p) => {
+              steps.push(p.step);
+              if (p.step === 1) ctrl.abort();
+            },
+          },
+        ),
+      ).rejects.toThrow(/abort/i);
+      expect(steps).toEqual([1]);
+      expect(readdirSync(out)).toEqual([]);
+      rmSync(out, { recursive: true, force: true });
+    },
+    LONG,
+  );
+
+  it(
+    'rejects bad requests with messages naming the problem',
+    async () => {
+      const t = { outDir: tmp, baseName: 'bad' };
+      await expect(generate({ ...base, width: 100 }, t)).rejects.toThrow(/Size 100x\d+ is not supported/);
+      await expect(generate({ ...base, frames: 10 }, t)).rejects.toThrow(/10 frames is not supported/);
+      await expect(generate({ ...base, mode: 'i2v' }, t)).rejects.toThrow(/needs a source/);
+      await expect(generate({ ...base, mode: 'i2v', source: join(tmp, 'missing.png') }, t)).rejects.toThrow(
+        /not found/,
+      );
+      await expect(generate({ ...base, mode: 'remix', source: t2vPath, strength: 1.5 }, t)).rejects.toThrow(/strength/);
+      await expect(generate({ ...base, mode: 'remix', source: t2vPath }, t)).rejects.toThrow(/strength/);
+      await expect(generate({ ...base, seed: -1 }, t)).rejects.toThrow(/seed/);
+      expect(readdirSync(tmp).filter((f) => f.startsWith('bad'))).toEqual([]);
+    },
+    LONG,
+  );
+
+  it(
+    'the CLI generates with --json (exit 0) and rejects bad input with exit 2 and one line',
+    async () => {
+      const run = promisify(execFile);
+      const bin = join(ROOT, 'main', 'cli', 'bin.mjs');
+      const out = join(tmp, 'cli.mp4');
+      const { stdout } = await run(process.execPath, [
+        bin,
+        'generate',
+        '--prompt',
+        'red ball going right, black bg',
+        '--seed',
+        '7',
+        '--steps',
+        String(STEPS),
+        '--pack',
+        PACK,
+        '--out',
+        out,
+        '--json',
+        '--quiet',
+      ]);
+      const lines = stdout.trim().split('\n');
+      const result = JSON.parse(lines[lines.length - 1] ?? '{}') as {
+        video: string;
+        expandedPrompt: string;
+        provider: string;
+        timings: Record<string, number>;
+        recipe: unknown;
+      };
+      expect(result.video).toBe(out);
+      expect(result.expandedPrompt).toBe('a red circle moving right on a black background');
+      expect(result.provider).toBeTruthy();
+      expect(result.timings.denoise).toBeTypeOf('number');
+      expect(recipeSchema.parse(result.recipe).seed).toBe(7);
+      expect(existsSync(out)).toBe(true);
+      const bad = await run(process.execPath, [
+        bin,
+        'generate',
+        '--prompt',
+        'x',
+        '--width',
+        '100',
+        '--pack',
+        PACK,
+        '--out',
+        join(tmp, 'x.mp4'),
+      ]).catch((e: { code: number; stderr: string }) => e);
+      expect('code' in bad && bad.code).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      expect(bad.stderr).toMatch(/100x128 is not supported/);
+    },
+    LONG,
+  );
 });

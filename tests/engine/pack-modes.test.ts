@@ -13,18 +13,41 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** A pack folder with valid JSON and placeholder graph files (readPackInfo does not load graphs). */
 function makePackDir(name: string, patch: (index: Record<string, unknown>) => void = () => {}): string {
   const dir = join(tmp, name);
-  for (const d of ['tokenizer', 'text_encoder', 'transformer', 'vae_encoder', 'vae_decoder', 'scheduler']) mkdirSync(join(dir, d), { recursive: true });
+  for (const d of ['tokenizer', 'text_encoder', 'transformer', 'vae_encoder', 'vae_decoder', 'scheduler'])
+    mkdirSync(join(dir, d), { recursive: true });
   cpSync(join(import.meta.dirname, 'fixtures', 'tokenizer.json'), join(dir, 'tokenizer', 'tokenizer.json'));
-  for (const g of ['text_encoder', 'transformer', 'vae_encoder', 'vae_decoder']) writeFileSync(join(dir, g, 'model.onnx'), '');
-  writeFileSync(join(dir, 'scheduler', 'scheduler_config.json'), JSON.stringify({ num_train_timesteps: 1000, shift: 3 }));
+  for (const g of ['text_encoder', 'transformer', 'vae_encoder', 'vae_decoder'])
+    writeFileSync(join(dir, g, 'model.onnx'), '');
+  writeFileSync(
+    join(dir, 'scheduler', 'scheduler_config.json'),
+    JSON.stringify({ num_train_timesteps: 1000, shift: 3 }),
+  );
   const index: Record<string, unknown> = {
-    format: 1, name, version: '0.1.0', fps: 8, latent_channels: 4,
-    compression: { temporal: 4, spatial: 16 }, patch_size: [1, 2, 2],
-    sizes: [{ name: 'square', width: 128, height: 128 }], frame_counts: [9, 17, 33],
+    format: 1,
+    name,
+    version: '0.1.0',
+    fps: 8,
+    latent_channels: 4,
+    compression: { temporal: 4, spatial: 16 },
+    patch_size: [1, 2, 2],
+    sizes: [{ name: 'square', width: 128, height: 128 }],
+    frame_counts: [9, 17, 33],
     default: { width: 128, height: 128, frames: 17, steps: 50, guidance: 4, sampler: 'euler' },
-    modes: ['t2v'], text: { max_length: 32 }, vae: { scaling_factor: 1, shift_factor: 0 },
-    latent_rgb_projection: { weight: [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]], bias: [0, 0, 0] },
-    graphs: Object.fromEntries(['text_encoder', 'transformer', 'vae_encoder', 'vae_decoder'].map((g) => [g, { path: `${g}/model.onnx` }])),
+    modes: ['t2v'],
+    text: { max_length: 32 },
+    vae: { scaling_factor: 1, shift_factor: 0 },
+    latent_rgb_projection: {
+      weight: [
+        [0, 0, 0],
+        [0, 0, 0],
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
+      bias: [0, 0, 0],
+    },
+    graphs: Object.fromEntries(
+      ['text_encoder', 'transformer', 'vae_encoder', 'vae_decoder'].map((g) => [g, { path: `${g}/model.onnx` }]),
+    ),
   };
   patch(index);
   writeFileSync(join(dir, 'model_index.json'), JSON.stringify(index));
@@ -39,11 +62,41 @@ describe('pack validation', () => {
   });
   it('names the missing or broken file, the format and the mismatch', () => {
     expect(() => readPackInfo(join(tmp, 'nowhere'))).toThrow(/missing model_index.json/);
-    expect(() => readPackInfo(makePackDir('v2', (i) => { i.format = 2; }))).toThrow(/format 2.*format 1/);
-    expect(() => readPackInfo(makePackDir('proj', (i) => { i.latent_channels = 8; }))).toThrow(/latent_rgb_projection.*8/);
-    expect(() => readPackInfo(makePackDir('size', (i) => { i.sizes = [{ width: 100, height: 128 }]; }))).toThrow(/100x128/);
-    expect(() => readPackInfo(makePackDir('frames', (i) => { i.frame_counts = [10]; }))).toThrow(/frame count 10/);
-    expect(() => readPackInfo(makePackDir('nofps', (i) => { delete i.fps; }))).toThrow(/fps/);
+    expect(() =>
+      readPackInfo(
+        makePackDir('v2', (i) => {
+          i.format = 2;
+        }),
+      ),
+    ).toThrow(/format 2.*format 1/);
+    expect(() =>
+      readPackInfo(
+        makePackDir('proj', (i) => {
+          i.latent_channels = 8;
+        }),
+      ),
+    ).toThrow(/latent_rgb_projection.*8/);
+    expect(() =>
+      readPackInfo(
+        makePackDir('size', (i) => {
+          i.sizes = [{ width: 100, height: 128 }];
+        }),
+      ),
+    ).toThrow(/100x128/);
+    expect(() =>
+      readPackInfo(
+        makePackDir('frames', (i) => {
+          i.frame_counts = [10];
+        }),
+      ),
+    ).toThrow(/frame count 10/);
+    expect(() =>
+      readPackInfo(
+        makePackDir('nofps', (i) => {
+          delete i.fps;
+        }),
+      ),
+    ).toThrow(/fps/);
     const noGraph = makePackDir('nograph');
     rmSync(join(noGraph, 'vae_decoder', 'model.onnx'));
     expect(() => readPackInfo(noGraph)).toThrow(/vae_decoder graph/);
@@ -68,7 +121,8 @@ describe('mode context', () => {
       calls.push(f.count);
       const T = 1 + (f.count - 1) / 4;
       const z = new Float32Array(s.C * T * hw);
-      for (let c = 0; c < s.C; c++) for (let t = 0; t < T; t++) z.fill(t + 1, c * T * hw + t * hw, c * T * hw + (t + 1) * hw);
+      for (let c = 0; c < s.C; c++)
+        for (let t = 0; t < T; t++) z.fill(t + 1, c * T * hw + t * hw, c * T * hw + (t + 1) * hw);
       return z;
     },
   });
@@ -99,7 +153,9 @@ describe('mode context', () => {
     expect(p.keep).toEqual([0, 9]);
   });
   it('a clip too short to extend backwards is an input error', async () => {
-    await expect(planMode({ mode: 'extend_backward', frames: 17, source: 'clip' }, s, io(2))).rejects.toThrow(/too short/);
+    await expect(planMode({ mode: 'extend_backward', frames: 17, source: 'clip' }, s, io(2))).rejects.toThrow(
+      /too short/,
+    );
   });
   it('bridge has context at both ends and keeps the frames between', async () => {
     const p = await planMode({ mode: 'bridge', frames: 17, source: 'a', sourceEnd: 'b' }, s, io(17));

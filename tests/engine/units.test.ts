@@ -52,7 +52,9 @@ describe('scheduler', () => {
     const t = flowTimesteps(4, 3);
     // s = 1, .75, .5, .25, 0 ; t = 3s / (1 + 2s)
     const expected = [1, 0.9, 0.75, 0.5, 0];
-    expected.forEach((v, i) => expect(t[i]).toBeCloseTo(v, 12));
+    expected.forEach((v, i) => {
+      expect(t[i]).toBeCloseTo(v, 12);
+    });
     const plain = flowTimesteps(5, 1);
     expect(Array.from(plain)).toEqual([1, 0.8, 0.6, 0.4, 0.19999999999999996, 0]);
   });
@@ -158,7 +160,9 @@ describe('png + media', () => {
     const back = await readFrames(out, { width: w, height: h });
     expect(back.count).toBe(9);
     const red = Array.from({ length: 9 }, (_, f) => back.data[f * w * h * 3 + 5 * 3] ?? 0);
-    red.forEach((r, f) => expect(Math.abs(r - ((f * 30) & 255))).toBeLessThan(12));
+    red.forEach((r, f) => {
+      expect(Math.abs(r - ((f * 30) & 255))).toBeLessThan(12);
+    });
   });
   it('reads an image fitted by crop and letterbox', async () => {
     const wide = new Uint8Array(64 * 32 * 3).fill(200);
