@@ -21,7 +21,7 @@ export function rendererIsStale(root = appRoot()): boolean {
 export async function ensureRendererBuilt(root = appRoot()): Promise<string> {
   if (rendererIsStale(root)) {
     const { build } = await import('vite');
-    await build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+    await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
   }
   return rendererBuildDir(root);
 }

@@ -25,7 +25,7 @@ const common: BuildOptions = {
   external: ['electron', 'onnxruntime-node', 'fluent-ffmpeg'],
 };
 
-await viteBuild({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+await viteBuild({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
 await mkdir(out, { recursive: true });
 // build/*.js are ES modules; the Electron entry points use .cjs explicitly.
 await writeFile(join(out, 'package.json'), '{ "type": "module" }\n');

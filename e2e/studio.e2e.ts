@@ -1,0 +1,81 @@
+/**
+ * The studio in a browser, against the real web host and the real worker: six landmarks, the
+ * worker's onnxruntime version and providers in the status bar, a job in the queue, a screenshot.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { forkWorkerSpawner } from '../main/node/forkWorker.js';
+import { ensureRendererBuilt } from '../main/node/rendererBuild.js';
+import { createStudio, type Studio } from '../main/node/studio.js';
+import { startWebHost, type WebHost } from '../main/node/webHost.js';
+import { CHROMIUM_ARGS, chromiumPath, OUTPUT_DIR, PANES, ROOT } from './support.js';
+
+describe('studio in Chromium via the web host', () => {
+  let dataDir: string;
+  let studio: Studio;
+  let web: WebHost;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    const staticDir = await ensureRendererBuilt(ROOT);
+    dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
+    studio = createStudio({ spawnWorker: forkWorkerSpawner(), dataDir });
+    web = await startWebHost({ studio, staticDir, port: 0 });
+    // launch() gives the browser a fresh temporary profile (user data dir) of its own.
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (error) => console.error('[page error]', error.message));
+    await page.goto(web.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    studio?.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the six panes as named landmarks', async () => {
+    for (const name of PANES) {
+      await page.getByRole('region', { name, exact: true }).waitFor({ state: 'visible', timeout: 15_000 });
+    }
+    assert.equal(await page.getByRole('region').count(), PANES.length);
+  });
+
+  it("shows the worker's onnxruntime version and providers in the status bar", async () => {
+    const expected = await studio.host.whenReady();
+    const status = page.getByTestId('onnxruntime');
+    await status.filter({ hasText: `onnxruntime ${expected.onnxruntimeVersion}` }).waitFor({ timeout: 30_000 });
+    const text = await status.innerText();
+    assert.match(text, /onnxruntime \d+\.\d+\.\d+/);
+    for (const provider of expected.providers) assert.ok(text.includes(provider), `${provider} in "${text}"`);
+  });
+
+  it('queues a text-to-video job from the Prompt pane and shows it in the Queue', async () => {
+    const prompt = page.getByRole('textbox', { name: 'Prompt' });
+    const generate = page.getByRole('button', { name: 'Generate' });
+    assert.equal(await generate.isDisabled(), true);
+    await prompt.fill('a red ball bouncing on a beach');
+    await generate.click();
+    const row = page.getByRole('region', { name: 'Queue' }).getByRole('listitem', { name: /a red ball bouncing/ });
+    await row.waitFor({ timeout: 15_000 });
+    assert.equal(await row.getByRole('progressbar').count(), 1);
+    const jobs = studio.queue.list();
+    assert.equal(jobs.length, 1);
+    assert.equal(jobs[0]?.request.mode, 't2v');
+    // Let the worker take the job (the engine may fail fast where no model pack is installed).
+    await page.waitForFunction(() => !document.querySelector('.job-queued'), undefined, { timeout: 15_000 });
+  });
+
+  it('saves a screenshot to test-output/studio.png', async () => {
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    const path = join(OUTPUT_DIR, 'studio.png');
+    await page.screenshot({ path });
+    console.log(`screenshot: ${path}`);
+  });
+});

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { dispatch } from '../main/common/dispatch.js';
+import { EVENT_NAMES, METHOD_NAMES } from '../preload/channels.js';
+import { events, jobEventSchema, methods, type TesseraBackend, wsRequestSchema } from '../preload/contract.js';
+
+const backend: TesseraBackend = {
+  getWorkerStatus: async () => ({
+    state: 'ready',
+    onnxruntimeVersion: '1.30.0',
+    providers: ['cpu'],
+    engineAvailable: true,
+    pid: 1,
+    restarts: 0,
+    lastError: null,
+  }),
+  submitJob: async (request) => ({
+    id: 'job-1',
+    kind: 'generate',
+    request,
+    state: 'queued',
+    progress: null,
+    result: null,
+    error: null,
+    createdAt: new Date(0).toISOString(),
+    startedAt: null,
+    finishedAt: null,
+  }),
+  cancelJob: async (id) => id === 'job-1',
+  listJobs: async () => [],
+};
+
+describe('contract', () => {
+  it('has schemas for exactly the declared method and event names', () => {
+    expect(Object.keys(methods).sort()).toEqual([...METHOD_NAMES].sort());
+    expect(Object.keys(events).sort()).toEqual([...EVENT_NAMES].sort());
+  });
+
+  it('validates submitJob arguments and fills the recipe defaults', () => {
+    const parsed = methods.submitJob.args.parse([{ prompt: 'a red ball' }]);
+    expect(parsed[0].mode).toBe('t2v');
+    expect(methods.submitJob.args.safeParse([{ prompt: 42 }]).success).toBe(false);
+    expect(methods.submitJob.args.safeParse([{ prompt: 'x', mode: 'nope' }]).success).toBe(false);
+    expect(methods.submitJob.args.safeParse([{ prompt: 'x'.repeat(501) }]).success).toBe(false);
+    expect(methods.submitJob.args.safeParse([]).success).toBe(false);
+  });
+
+  it('accepts only well-formed job ids', () => {
+    expect(methods.cancelJob.args.safeParse(['job-abc_1']).success).toBe(true);
+    expect(methods.cancelJob.args.safeParse(['../etc/passwd']).success).toBe(false);
+    expect(methods.cancelJob.args.safeParse(['']).success).toBe(false);
+    expect(methods.cancelJob.args.safeParse([1]).success).toBe(false);
+  });
+
+  it('rejects extra arguments', () => {
+    expect(methods.listJobs.args.safeParse([1]).success).toBe(false);
+  });
+
+  it('discriminates job events', () => {
+    const progress = { type: 'progress', jobId: 'j', progress: { step: 1, total: 4, elapsedMs: 5, etaMs: 15 } };
+    expect(jobEventSchema.parse(progress)).toEqual(progress);
+    expect(jobEventSchema.safeParse({ type: 'progress', jobId: 'j' }).success).toBe(false);
+    expect(jobEventSchema.safeParse({ type: 'exploded', jobId: 'j' }).success).toBe(false);
+  });
+
+  it('validates WebSocket request frames', () => {
+    expect(wsRequestSchema.safeParse({ id: 1, method: 'listJobs', args: [] }).success).toBe(true);
+    expect(wsRequestSchema.safeParse({ id: -1, method: 'listJobs', args: [] }).success).toBe(false);
+    expect(wsRequestSchema.safeParse({ id: 1, method: 'listJobs' }).success).toBe(false);
+  });
+});
+
+describe('dispatch', () => {
+  it('calls the backend with parsed arguments', async () => {
+    const reply = await dispatch(backend, 'submitJob', [{ prompt: 'a cat' }]);
+    expect(reply.ok).toBe(true);
+    if (reply.ok) expect((reply.result as { request: { mode: string } }).request.mode).toBe('t2v');
+    expect(await dispatch(backend, 'cancelJob', ['job-1'])).toEqual({ ok: true, result: true });
+  });
+
+  it('refuses unknown methods, prototype keys and invalid arguments with a ContractError', async () => {
+    for (const [method, args] of [
+      ['deleteEverything', []],
+      ['constructor', []],
+      ['__proto__', []],
+      ['submitJob', [{ prompt: 7 }]],
+      ['cancelJob', ['bad id!']],
+      ['listJobs', 'not an array'],
+    ] as const) {
+      const reply = await dispatch(backend, method, args);
+      expect(reply.ok, `${method}`).toBe(false);
+      if (!reply.ok) expect(reply.error.name).toBe('ContractError');
+    }
+  });
+
+  it('passes backend errors across as {name, message}', async () => {
+    const failing: TesseraBackend = {
+      ...backend,
+      listJobs: async () => {
+        throw new RangeError('boom');
+      },
+    };
+    expect(await dispatch(failing, 'listJobs', [])).toEqual({
+      ok: false,
+      error: { name: 'RangeError', message: 'boom' },
+    });
+  });
+});
