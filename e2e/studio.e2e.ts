@@ -51,7 +51,7 @@ describe('studio in Chromium via the web host', () => {
     const expected = await studio.host.whenReady();
     const status = page.getByTestId('onnxruntime');
     await status.filter({ hasText: `onnxruntime ${expected.onnxruntimeVersion}` }).waitFor({ timeout: 30_000 });
-    const text = await status.innerText();
+    const text = (await status.textContent()) ?? '';
     assert.match(text, /onnxruntime \d+\.\d+\.\d+/);
     for (const provider of expected.providers) assert.ok(text.includes(provider), `${provider} in "${text}"`);
   });
@@ -69,7 +69,7 @@ describe('studio in Chromium via the web host', () => {
     assert.equal(jobs.length, 1);
     assert.equal(jobs[0]?.request.mode, 't2v');
     // Let the worker take the job (the engine may fail fast where no model pack is installed).
-    await page.waitForFunction(() => !document.querySelector('.job-queued'), undefined, { timeout: 15_000 });
+    await page.locator('.job-queued').waitFor({ state: 'detached', timeout: 15_000 });
   });
 
   it('saves a screenshot to test-output/studio.png', async () => {
