@@ -2,22 +2,14 @@
  * The engine: turns a recipe request into a clip (MP4 + poster PNG + JSON sidecar).
  * Public surface: `generate`, `getEngineInfo`, `readRecipeFromFile` (see api.ts).
  */
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Recipe, type RecipeRequestParsed, recipeRequestSchema } from '../../preload/recipe.js';
 import type { EngineInfo, Generate, GenerateHooks, GenerateResult, OutputTarget } from './api.js';
 import { type Frames, readFrames, sliceFrames, writeOutputs } from './media.js';
 import { InputError, loopContext, planMode } from './modes.js';
-import {
-  type LoadedPack,
-  loadPack,
-  offeredBackends,
-  onnxruntimeVersion,
-  ort,
-  REPO_ROOT,
-  resolvePackDir,
-} from './pack.js';
+import { type LoadedPack, loadPack, offeredBackends, onnxruntimeVersion, ort, resolvePackDir } from './pack.js';
+import { appVersion } from './paths.js';
 import { expandPrompt } from './prompt.js';
 import { drawSeed, gaussian, Xoshiro128 } from './rng.js';
 import { type Context, emptyContext, guidedVelocity, type LatentShape, latentSize, sample } from './sampler.js';
@@ -30,9 +22,7 @@ export { listPacks } from './pack.js';
 export { expandPrompt } from './prompt.js';
 
 export const ENGINE_NAME = 'tessera-engine';
-export const ENGINE_VERSION: string = (
-  JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
-).version;
+export const ENGINE_VERSION: string = appVersion();
 
 export async function getEngineInfo(): Promise<EngineInfo> {
   return { onnxruntimeVersion, providers: offeredBackends() };

@@ -6,13 +6,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
+import { APP_ROOT } from './paths.js';
 import { WordLevelTokenizer } from './tokenizer.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-export const REPO_ROOT = resolve(HERE, '..', '..');
+export const REPO_ROOT = APP_ROOT;
 export const BUILTIN_PACKS_DIR = join(REPO_ROOT, 'models', 'packs');
 export const DEFAULT_PACK_NAME = 'tessera-tiny';
 /** The user's own packs: TESSERA_PACKS_DIR, else ~/.tessera/packs. */

@@ -5,8 +5,8 @@
  * returned in `unknownWords`; defaults it had to assume are listed in `notes`.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { APP_ROOT } from './paths.js';
 
 export interface WorldSpec {
   palette: Record<string, unknown>;
@@ -33,8 +33,7 @@ interface ObjectSlots {
   motion?: string;
 }
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-export const DEFAULT_WORLD_SPEC_PATH = join(HERE, '..', '..', 'models', 'world', 'spec.json');
+export const DEFAULT_WORLD_SPEC_PATH = join(APP_ROOT, 'models', 'world', 'spec.json');
 
 let cachedSpec: WorldSpec | undefined;
 
