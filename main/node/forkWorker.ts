@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeExit, type SpawnWorker, type WorkerExit, type WorkerProcess } from '../common/workerProtocol.js';
-import { appRoot } from './paths.js';
+import { appRoot } from './appRoot.js';
 
 export interface ForkWorkerOptions {
   /** Worker entry; default `main/worker/worker.ts`. */

@@ -1,8 +1,6 @@
-/** Where Tessera keeps its files, and where its source and build live. Plain Node. */
-import { existsSync } from 'node:fs';
+/** Where Tessera keeps its files. Plain Node (and CommonJS-safe: the Electron main bundle uses it). */
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 
 /** Per-user data folder; `TESSERA_DATA_DIR` overrides it (tests, portable installs). */
 export function defaultDataDir(): string {
@@ -16,20 +14,4 @@ export function defaultDataDir(): string {
 /** Generated clips go here: `<dataDir>/clips/<jobId>.mp4|.png|.json`. */
 export function clipsDir(dataDir: string): string {
   return join(dataDir, 'clips');
-}
-
-/** The repository (or unpacked app) root: the nearest ancestor holding package.json. */
-export function appRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${from}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-/** Vite's output for the renderer. */
-export function rendererBuildDir(root = appRoot()): string {
-  return join(root, 'build', 'renderer');
 }

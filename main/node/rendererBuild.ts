@@ -1,7 +1,7 @@
 /** Builds the renderer with Vite when its output is missing or older than its sources (dev only). */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { appRoot, rendererBuildDir } from './paths.js';
+import { appRoot, rendererBuildDir } from './appRoot.js';
 
 function newestMtime(path: string): number {
   const info = statSync(path);

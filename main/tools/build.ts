@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { appRoot } from '../node/paths.js';
+import { appRoot } from '../node/appRoot.js';
 
 const root = appRoot();
 const out = join(root, 'build');
