@@ -22,6 +22,8 @@ export { listPacks } from './pack.js';
 export { expandPrompt } from './prompt.js';
 
 export const ENGINE_NAME = 'tessera-engine';
+/** Text embeddings kept per pack (oldest evicted first). */
+const TEXT_CACHE_LIMIT = 256;
 export const ENGINE_VERSION: string = appVersion();
 
 export async function getEngineInfo(): Promise<EngineInfo> {
@@ -97,6 +99,10 @@ async function textEmbeds(pack: LoadedPack, caption: string): Promise<{ embeds: 
       attention_mask: new ort.Tensor('int64', enc.attentionMask, [1, L]),
     });
     embeds = new Float32Array((out.text_embeds as ort.Tensor).data as Float32Array);
+    if (pack.textCache.size >= TEXT_CACHE_LIMIT) {
+      const oldest = pack.textCache.keys().next().value;
+      if (oldest !== undefined) pack.textCache.delete(oldest);
+    }
     pack.textCache.set(caption, embeds);
   }
   return { embeds, mask: Float32Array.from(enc.attentionMask, (v) => Number(v)) };

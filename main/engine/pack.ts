@@ -276,7 +276,22 @@ function checkShapes(info: PackInfo, sessions: Record<GraphName, ort.InferenceSe
   return dim;
 }
 
-const loaded = new Map<string, Promise<LoadedPack>>();
+const loaded = new Map<string, { stamp: string; pack: Promise<LoadedPack> }>();
+
+/** Changes when the pack is re-exported (model_index.json or a graph rewritten). */
+function packStamp(dir: string): string {
+  const files = ['model_index.json', ...GRAPH_NAMES.map((g) => join(g, 'model.onnx'))];
+  return files
+    .map((f) => {
+      try {
+        const st = statSync(join(dir, f));
+        return `${st.mtimeMs}:${st.size}`;
+      } catch {
+        return '-';
+      }
+    })
+    .join('|');
+}
 
 /**
  * Loads a pack once per folder: validates it, picks the provider (the first of CUDA, DirectML,
@@ -285,13 +300,23 @@ const loaded = new Map<string, Promise<LoadedPack>>();
  */
 export function loadPack(dir: string): Promise<LoadedPack> {
   const key = resolve(dir);
-  let p = loaded.get(key);
-  if (!p) {
-    p = openPack(key);
-    loaded.set(key, p);
-    p.catch(() => loaded.delete(key));
+  const stamp = packStamp(key);
+  const cached = loaded.get(key);
+  if (cached && cached.stamp === stamp) return cached.pack;
+  if (cached) {
+    // The pack was re-exported on disk (e.g. trained weights replaced random ones): reload it.
+    cached.pack.then((old) => releaseSessions(old)).catch(() => {});
   }
-  return p;
+  const pack = openPack(key);
+  loaded.set(key, { stamp, pack });
+  pack.catch(() => {
+    if (loaded.get(key)?.pack === pack) loaded.delete(key);
+  });
+  return pack;
+}
+
+async function releaseSessions(pack: LoadedPack): Promise<void> {
+  await Promise.all(Object.values(pack.sessions).map((s) => s.release()));
 }
 
 async function openPack(dir: string): Promise<LoadedPack> {
@@ -319,10 +344,9 @@ async function openPack(dir: string): Promise<LoadedPack> {
 export async function releasePacks(): Promise<void> {
   const all = [...loaded.values()];
   loaded.clear();
-  for (const p of all) {
+  for (const entry of all) {
     try {
-      const pack = await p;
-      await Promise.all(Object.values(pack.sessions).map((s) => s.release()));
+      await releaseSessions(await entry.pack);
     } catch {
       // a pack that failed to load holds no sessions
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Frames } from '../../main/engine/media.js';
 import { extendContextLatents, loopContext, planMode } from '../../main/engine/modes.js';
-import { readPackInfo } from '../../main/engine/pack.js';
+import { listPacks, readPackInfo } from '../../main/engine/pack.js';
 import type { LatentShape } from '../../main/engine/sampler.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tessera-pack-'));
@@ -107,6 +107,19 @@ describe('pack validation', () => {
     writeFileSync(join(badSched, 'scheduler', 'scheduler_config.json'), '{"shift": -1}');
     expect(() => readPackInfo(badSched)).toThrow(/scheduler_config.json.*shift/);
     expect(readFileSync(join(badSched, 'model_index.json'), 'utf8')).toContain('"format":1');
+  });
+});
+
+describe('pack listing', () => {
+  it('lists user packs, with the reason a broken one cannot be used', () => {
+    const userDir = join(tmp, 'user-packs');
+    mkdirSync(userDir, { recursive: true });
+    const good = makePackDir('listed');
+    cpSync(good, join(userDir, 'listed'), { recursive: true });
+    mkdirSync(join(userDir, 'broken'));
+    const packs = listPacks(userDir).filter((p) => !p.builtin);
+    expect(packs.find((p) => p.name === 'listed')).toMatchObject({ version: '0.1.0', builtin: false });
+    expect(packs.find((p) => p.name === 'broken')?.error).toMatch(/model_index.json/);
   });
 });
 
