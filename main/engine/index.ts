@@ -26,6 +26,15 @@ export const ENGINE_NAME = 'tessera-engine';
 const TEXT_CACHE_LIMIT = 256;
 export const ENGINE_VERSION: string = appVersion();
 
+/**
+ * Loads a pack's sessions ahead of the first job (a worker may call this at start so the
+ * first progress event comes sooner). Resolves to the provider that will run.
+ */
+export async function warmUp(pack?: string): Promise<{ pack: string; provider: string; loadMs: number }> {
+  const loaded = await loadPack(resolvePackDir(pack));
+  return { pack: loaded.index.name, provider: loaded.provider, loadMs: loaded.loadMs };
+}
+
 export async function getEngineInfo(): Promise<EngineInfo> {
   return { onnxruntimeVersion, providers: offeredBackends() };
 }
@@ -89,7 +98,10 @@ function resolveJob(pack: LoadedPack, req: RecipeRequestParsed): Job {
   };
 }
 
-async function textEmbeds(pack: LoadedPack, caption: string): Promise<{ embeds: Float32Array; mask: Float32Array }> {
+async function textEmbeds(
+  pack: LoadedPack,
+  caption: string,
+): Promise<{ embeds: Float32Array; mask: Float32Array; unknown: string[] }> {
   const L = pack.index.text.max_length;
   const enc = pack.tokenizer.encode(caption, L);
   let embeds = pack.textCache.get(caption);
@@ -105,7 +117,7 @@ async function textEmbeds(pack: LoadedPack, caption: string): Promise<{ embeds: 
     }
     pack.textCache.set(caption, embeds);
   }
-  return { embeds, mask: Float32Array.from(enc.attentionMask, (v) => Number(v)) };
+  return { embeds, mask: Float32Array.from(enc.attentionMask, (v) => Number(v)), unknown: enc.unknown };
 }
 
 function framesToTensor(frames: Frames): ort.Tensor {
@@ -309,7 +321,8 @@ export async function renderFrames(
     mode: request.mode,
     prompt: request.prompt,
     expandedPrompt: expansion.caption,
-    unknownWords: expansion.unknownWords,
+    // Words the expander could not place, and any caption word the pack's tokenizer lacks.
+    unknownWords: [...new Set([...expansion.unknownWords, ...cond.unknown])],
     ...(request.negativePrompt !== undefined ? { negativePrompt: request.negativePrompt } : {}),
     seed: job.seed,
     steps: job.steps,
