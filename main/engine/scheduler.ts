@@ -20,14 +20,15 @@ export function flowTimesteps(steps: number, shift: number): Float64Array {
   return t;
 }
 
-/** Remix (SDEdit): index of the first schedule step whose t_i <= strength. */
+/**
+ * Remix (SDEdit): index of the first schedule step whose t_i <= strength (as the PyTorch
+ * reference, with a 1e-9 tolerance). It may be N (t = 0): then no step runs and the source
+ * latents come back unchanged.
+ */
 export function remixStartIndex(timesteps: Float64Array, strength: number): number {
   if (!(strength > 0 && strength <= 1)) throw new Error(`strength must be in (0, 1], got ${strength}`);
-  const n = timesteps.length - 1;
-  for (let i = 0; i < n; i++) {
-    if ((timesteps[i] ?? 0) <= strength + 1e-12) return i;
-  }
-  return n - 1;
+  const i = timesteps.findIndex((t) => t <= strength + 1e-9);
+  return i < 0 ? timesteps.length - 1 : i;
 }
 
 /** x <- x + dt * v, in place. */

@@ -63,7 +63,7 @@ describe('scheduler', () => {
     expect(remixStartIndex(t, 1)).toBe(0);
     expect(remixStartIndex(t, 0.8)).toBe(2);
     expect(remixStartIndex(t, 0.5)).toBe(3);
-    expect(remixStartIndex(t, 0.01)).toBe(3);
+    expect(remixStartIndex(t, 0.01)).toBe(4); // t_N = 0: no step, the source comes back
     expect(() => remixStartIndex(t, 0)).toThrow(/strength/);
   });
   it('heun costs 2N-1 evaluations (last step is Euler)', () => {
