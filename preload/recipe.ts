@@ -64,7 +64,12 @@ export const recipeSchema = z.object({
   fit: fitSchema.optional(),
   strength: z.number().optional(),
   pack: z.object({ name: z.string(), version: z.string() }),
-  engine: z.object({ name: z.literal('tessera-engine'), version: z.string(), onnxruntime: z.string(), provider: z.string() }),
+  engine: z.object({
+    name: z.literal('tessera-engine'),
+    version: z.string(),
+    onnxruntime: z.string(),
+    provider: z.string(),
+  }),
   timings: z.record(z.string(), z.number()).optional(),
   createdAt: z.string(),
 });
