@@ -1,12 +1,15 @@
 /**
- * `tessera bench`: cold and warm clip time (recipe to MP4 on disk), ms per denoising step,
- * peak RSS, and optionally how time grows with frames and size. Reports; never asserts.
+ * `tessera bench`: in one run on a pack at its default size and steps: cold and warm clip time
+ * (recipe to MP4 on disk), ms per denoising step and per transformer call, the denoiser's
+ * estimated GFLOP/s against this machine's measured matmul peak, peak RSS, the Heun sampler at a
+ * fifth of the steps, and (--scaling) how time grows with frames and size. Reports; never asserts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '../engine/index.js';
 import { loadPack, resolvePackDir } from '../engine/pack.js';
+import { estimateTransformerGflop, measureMatmulPeak, type TransformerConfig } from '../engine/peak.js';
 
 export interface BenchOptions {
   steps?: number;
@@ -25,7 +28,11 @@ interface Run {
   steps: number;
   sampler: string;
   totalSec: number;
+  clipSec: number;
   msPerStep: number;
+  msPerCall: number;
+  gflopPerCall: number;
+  gflops: number;
   timings: Record<string, number>;
 }
 
@@ -33,6 +40,12 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const packDir = resolvePackDir(o.pack);
   const runs: Run[] = [];
+  let config: TransformerConfig | undefined;
+  try {
+    config = JSON.parse(readFileSync(join(packDir, 'transformer', 'config.json'), 'utf8')) as TransformerConfig;
+  } catch {
+    config = undefined;
+  }
   const once = async (
     label: string,
     extra: { width?: number; height?: number; frames?: number; steps?: number; sampler?: 'euler' | 'heun' },
@@ -61,6 +74,14 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     const totalSec = (performance.now() - start) / 1000;
     const sorted = [...stepTimes].sort((a, b) => a - b);
     const r = res.recipe;
+    const msPerStep = sorted[Math.floor(sorted.length / 2)] ?? 0;
+    // Heun runs two transformer calls per step except the last.
+    const callsPerStep = r.sampler === 'heun' ? (2 * r.steps - 1) / r.steps : 1;
+    const msPerCall = msPerStep / callsPerStep;
+    const batch = r.guidance === 1 ? 1 : 2;
+    const gflopPerCall = config
+      ? estimateTransformerGflop(config, 1 + (r.frames - 1) / 4, r.height / 16, r.width / 16, 32, batch)
+      : 0;
     const run: Run = {
       label,
       width: r.width,
@@ -69,21 +90,38 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       steps: r.steps,
       sampler: r.sampler,
       totalSec,
-      msPerStep: sorted[Math.floor(sorted.length / 2)] ?? 0,
+      clipSec: res.durationSec,
+      msPerStep,
+      msPerCall,
+      gflopPerCall,
+      gflops: msPerCall > 0 ? gflopPerCall / (msPerCall / 1000) : 0,
       timings: r.timings ?? {},
     };
     runs.push(run);
+    const t = run.timings;
     o.log(
-      `${label.padEnd(14)} ${`${r.width}x${r.height}x${r.frames}`.padEnd(12)} ${`${r.steps} ${r.sampler}`.padEnd(10)} total ${totalSec.toFixed(2)} s   step ${run.msPerStep.toFixed(1)} ms (median)   clip ${(res.durationSec).toFixed(2)} s`,
+      [
+        label.padEnd(14),
+        `${r.width}x${r.height}x${r.frames}`.padEnd(12),
+        `${r.steps} ${r.sampler}`.padEnd(9),
+        `${totalSec.toFixed(2)} s`.padStart(8),
+        `${res.durationSec.toFixed(2)} s`.padStart(8),
+        `${msPerStep.toFixed(1)}`.padStart(8),
+        `${msPerCall.toFixed(1)}`.padStart(8),
+        `${run.gflops.toFixed(1)}`.padStart(7),
+        `  load ${Math.round(t.load ?? 0)} text ${Math.round(t.text ?? 0)} denoise ${Math.round(t.denoise ?? 0)} decode ${Math.round(t.decode ?? 0)} encode ${Math.round(t.encode ?? 0)} ms`,
+      ].join(' '),
     );
     return run;
   };
   try {
     o.log(`tessera bench: ${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+    const peak = await measureMatmulPeak();
+    o.log(`matmul peak (onnxruntime, 512x512 float32, best of 15): ${peak.toFixed(1)} GFLOP/s`);
+    o.log('run            size         steps        total     clip  ms/step  ms/call  GFLOP/s  phases');
     await once('cold', {});
     await once('warm', {});
     const pack = await loadPack(packDir);
-    // The higher-order sampler at a fifth of the steps (about 2/5 of the transformer calls).
     await once('warm-heun', {
       sampler: 'heun',
       steps: Math.max(2, Math.round((o.steps ?? pack.index.default.steps) / 5)),
@@ -92,12 +130,20 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       for (const frames of pack.index.frame_counts) await once(`frames-${frames}`, { frames });
       for (const s of pack.index.sizes) await once(`size-${s.width}x${s.height}`, { width: s.width, height: s.height });
     }
+    const warm = runs[1];
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
-    o.log(`provider ${pack.provider}, pack load ${pack.loadMs.toFixed(0)} ms, peak RSS ${peakRssMb.toFixed(0)} MB`);
+    o.log(
+      `provider ${pack.provider}, pack load ${pack.loadMs.toFixed(0)} ms, peak RSS ${peakRssMb.toFixed(0)} MB` +
+        (warm
+          ? `, denoiser at ${((warm.gflops / peak) * 100).toFixed(0)}% of matmul peak (FLOPs estimated from transformer/config.json)`
+          : ''),
+    );
     return {
       pack: { name: pack.index.name, version: pack.index.version, dir: packDir },
       provider: pack.provider,
       cores: cpus().length,
+      cpu: cpus()[0]?.model,
+      matmulPeakGflops: peak,
       peakRssMb,
       runs,
     };

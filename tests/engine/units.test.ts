@@ -181,3 +181,24 @@ describe('png + media', () => {
     await expect(readFrames(join(tmp, 'nope.png'), { width: 32, height: 32 })).rejects.toThrow(/not found/);
   });
 });
+
+describe('bench helpers', () => {
+  it('the in-memory MatMul graph loads in onnxruntime and multiplies', async () => {
+    const { matmulModel } = await import('../../main/engine/peak.js');
+    const { ort } = await import('../../main/engine/pack.js');
+    const session = await ort.InferenceSession.create(matmulModel(2, 3, 2));
+    const a = new ort.Tensor('float32', Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3]);
+    const b = new ort.Tensor('float32', Float32Array.of(1, 0, 0, 1, 1, 1), [3, 2]);
+    const out = await session.run({ A: a, B: b });
+    expect(Array.from(out.Y?.data as Float32Array)).toEqual([4, 5, 10, 11]);
+    await session.release();
+  });
+  it('estimates transformer FLOPs that grow with tokens', async () => {
+    const { estimateTransformerGflop } = await import('../../main/engine/peak.js');
+    const cfg = { dim: 256, depth: 8, mlp_ratio: 4, text_dim: 256, patch: [1, 2, 2], latent_channels: 32 };
+    const small = estimateTransformerGflop(cfg, 3, 8, 8, 32, 2);
+    const big = estimateTransformerGflop(cfg, 9, 8, 8, 32, 2);
+    expect(small).toBeGreaterThan(0);
+    expect(big).toBeGreaterThan(2.9 * small);
+  });
+});
