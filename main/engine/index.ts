@@ -238,7 +238,14 @@ export async function renderFrames(
   } catch (err) {
     throw new InputError((err as Error).message);
   }
-  const pack = await loadPack(packDir);
+  let pack: LoadedPack;
+  try {
+    pack = await loadPack(packDir);
+  } catch (err) {
+    // A pack the user named that cannot be used is bad input; a broken built-in pack is not.
+    if (request.pack) throw new InputError((err as Error).message);
+    throw err;
+  }
   let t = mark('load', t0);
   const job = resolveJob(pack, request);
   hooks.signal?.throwIfAborted();
