@@ -140,7 +140,7 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
   );
 
   it(
-    'image-to-video takes a JPEG of another aspect, letterboxed or cropped',
+    'image-to-video takes a JPEG or WebP of another aspect, letterboxed or cropped',
     async () => {
       const jpg = join(tmp, 'wide.jpg');
       execFileSync('ffmpeg', [
@@ -155,10 +155,27 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
         '1',
         jpg,
       ]);
-      for (const fit of ['letterbox', 'crop'] as const) {
+      const webp = join(tmp, 'tall.webp');
+      execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'color=c=blue:s=90x200',
+        '-frames:v',
+        '1',
+        webp,
+      ]);
+      for (const [fit, source] of [
+        ['letterbox', jpg],
+        ['crop', jpg],
+        ['crop', webp],
+      ] as const) {
         const res = await generate(
-          { ...base, mode: 'i2v', source: jpg, fit, seed: 5 },
-          { outDir: tmp, baseName: `i2v-${fit}` },
+          { ...base, mode: 'i2v', source, fit, seed: 5 },
+          { outDir: tmp, baseName: `i2v-${fit}-${source.slice(-4)}` },
         );
         expect(res.frames).toBe(d.frames);
         expect(res.recipe.fit).toBe(fit);
@@ -326,6 +343,23 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
       expect(result.timings.denoise).toBeTypeOf('number');
       expect(recipeSchema.parse(result.recipe).seed).toBe(7);
       expect(existsSync(out)).toBe(true);
+      const expand = JSON.parse(
+        (await run(process.execPath, [bin, 'expand', 'big pink box rising, sparkly, grey bg', '--json'])).stdout,
+      ) as {
+        caption: string;
+        unknownWords: string[];
+      };
+      expect(expand).toMatchObject({
+        caption: 'a large pink square moving up on a gray background',
+        unknownWords: ['sparkly'],
+      });
+      const info = JSON.parse((await run(process.execPath, [bin, 'info', '--pack', PACK, '--json'])).stdout) as {
+        onnxruntime: string;
+        providersOffered: string[];
+        pack: { provider: string; name: string };
+      };
+      expect(info.providersOffered).toContain('cpu');
+      expect(info.pack.provider).toBeTruthy();
       const bad = await run(process.execPath, [
         bin,
         'generate',
