@@ -160,7 +160,7 @@ class SelfAttention(nn.Module):
 
     def forward(self, x, cos, sin):  # (B, N, D)
         B, N, D = x.shape
-        q, k, v = self.qkv(x).view(B, N, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4)
+        q, k, v = self.qkv(x).view(B, N, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
         q, k = apply_rope(self.q_norm(q), cos, sin), apply_rope(self.k_norm(k), cos, sin)
         o = F.scaled_dot_product_attention(q, k, v)
         return self.proj(o.transpose(1, 2).reshape(B, N, D))
@@ -180,7 +180,7 @@ class CrossAttention(nn.Module):
         B, N, D = x.shape
         L = text.shape[1]
         q = self.q_norm(self.q(x).view(B, N, self.heads, D // self.heads).transpose(1, 2))
-        k, v = self.kv(text).view(B, L, 2, self.heads, D // self.heads).permute(2, 0, 3, 1, 4)
+        k, v = self.kv(text).view(B, L, 2, self.heads, D // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
         o = F.scaled_dot_product_attention(q, self.k_norm(k), v, attn_mask=text_bias)
         return self.proj(o.transpose(1, 2).reshape(B, N, D))
 

@@ -131,6 +131,7 @@ def main() -> None:
     ap.add_argument("--preset", default="tiny")
     ap.add_argument("--minutes", type=float, default=60)
     ap.add_argument("--lr", type=float, default=6e-4)
+    ap.add_argument("--lr-end", type=float, default=1.0, help="final learning rate as a fraction of --lr")
     ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--ema", type=float, default=0.999)
     ap.add_argument("--batch-scale", type=float, default=1.0, help="multiplies every bucket's batch size")
@@ -192,8 +193,9 @@ def main() -> None:
         cmask = torch.stack([context_mask_for(rng.choices(list(MODES), weights=list(MODES.values()))[0], T, rng)
                              for _ in range(n)]).to(dev)
         t = torch.sigmoid(torch.randn(n, device=dev))  # logit-normal timesteps (SD3)
+        decay = 1 - (1 - args.lr_end) * (time.time() - t_start) / (args.minutes * 60)  # linear to lr * lr_end
         for g in opt.param_groups:
-            g["lr"] = args.lr * min(1.0, (step + 1) / args.warmup)
+            g["lr"] = args.lr * min(1.0, (step + 1) / args.warmup) * decay
         with runtime.autocast(dev, not args.no_bf16):
             loss = flow_loss(model, z0, ids.to(dev), mask.to(dev), cmask, t)
         opt.zero_grad(set_to_none=True)

@@ -82,6 +82,7 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=9)
     ap.add_argument("--crop", type=int, default=64, help="train on random crops (0: full frames)")
     ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--lr-end", type=float, default=1.0, help="final learning rate as a fraction of --lr")
     ap.add_argument("--kl-weight", type=float, default=1e-3)
     ap.add_argument("--edge-boost", type=float, default=4.0)
     ap.add_argument("--run", default=str(ROOT / "runs" / "vae"))
@@ -120,8 +121,9 @@ def main() -> None:
             video, labels = random_crop(video, labels, args.crop, rng)
         video, labels = video.to(dev), labels.to(dev)
         warm = min(1.0, (step + 1) / 100)
+        decay = 1 - (1 - args.lr_end) * (time.time() - t_start) / (args.minutes * 60)  # linear to lr * lr_end
         for g in opt.param_groups:
-            g["lr"] = args.lr * warm
+            g["lr"] = args.lr * warm * decay
         with runtime.autocast(dev, not args.no_bf16):
             loss, parts = vae_loss(model, video, labels, args.kl_weight, args.edge_boost)
         opt.zero_grad(set_to_none=True)

@@ -1,0 +1,104 @@
+"""Analytic judge of a clip against its caption, from the spec alone.
+
+Background: nearest background colour to the frame border's median. Objects: pixels
+nearest to each captioned colour (and far from the background). Shape: fill ratio of an
+object's mask in its bounding box (square 1.0, circle 0.785, triangle 0.5). Motion:
+centroid track (travel as a fraction of the frame) and area ratio, last vs first frame.
+With two objects, each object is judged on its own colour's mask, which checks binding:
+the right shape must move the right way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import world
+
+PAL = np.array([world.PALETTE[n] for n in world.PALETTE_NAMES], np.float32)
+
+
+@dataclass
+class ObjectVerdict:
+    color: bool
+    shape: bool
+    motion: bool
+    shape_seen: str
+    motion_seen: str
+
+
+@dataclass
+class Verdict:
+    background: bool
+    objects: list[ObjectVerdict]
+
+
+def classify_shape(fill: float) -> str:
+    if fill > 0.9:
+        return "square"
+    if fill > 0.64:
+        return "circle"
+    return "triangle"
+
+
+def _masks(video: np.ndarray, colors: list[str], bg: str) -> dict[str, np.ndarray]:
+    """(F, H, W, 3) uint8 -> per colour (F, H, W) bool, by nearest palette entry."""
+    d = ((video[..., None, :].astype(np.float32) - PAL) ** 2).sum(-1)  # (F, H, W, P)
+    nearest = d.argmin(-1)
+    return {c: nearest == world.PALETTE_NAMES.index(c) for c in colors}
+
+
+def classify_motion(track: list[tuple[float, float, float]], w: int, h: int) -> str:
+    """track: per frame (cx, cy, area) of one object, frames where it is visible."""
+    if len(track) < 2:
+        return "unknown"
+    (x0, y0, a0), (x1, y1, a1) = track[0], track[-1]
+    dx, dy, ratio = (x1 - x0) / w, (y1 - y0) / h, a1 / max(a0, 1.0)
+    if ratio >= 1.8 ** 2 * 0.7:
+        return "growing"
+    if ratio <= 0.55 ** 2 * 1.4:
+        return "shrinking"
+    if max(abs(dx), abs(dy)) >= 0.3:
+        if abs(dx) >= abs(dy):
+            return "moving right" if dx > 0 else "moving left"
+        return "moving down" if dy > 0 else "moving up"
+    return "standing still" if max(abs(dx), abs(dy)) < 0.1 and 0.7 < ratio < 1.4 else "unknown"
+
+
+def judge(video: np.ndarray, caption: str) -> Verdict:
+    """video (F, H, W, 3) uint8; caption in the canonical grammar."""
+    scene = world.parse_caption(caption)
+    F, H, W, _ = video.shape
+    border = np.concatenate([video[:, 0], video[:, -1], video[:, :, 0], video[:, :, -1]], axis=1).reshape(-1, 3)
+    med = np.median(border, axis=0)
+    bg_names = world.BACKGROUND_COLORS
+    bg_seen = bg_names[int(np.argmin([((med - np.array(world.PALETTE[b])) ** 2).sum() for b in bg_names]))]
+    masks = _masks(video, [o.color for o in scene.objects], scene.background)
+    min_area = 0.2 * (world.SIZES["small"] * min(H, W)) ** 2 * 0.5
+    out = []
+    for o in scene.objects:
+        m = masks[o.color]
+        track, fills = [], []
+        for f in range(F):
+            ys, xs = np.nonzero(m[f])
+            if len(xs) < min_area:
+                continue
+            track.append((xs.mean(), ys.mean(), float(len(xs))))
+            bw, bh = xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
+            fills.append(len(xs) / float(bw * bh))
+        color_ok = len(track) >= max(1, int(0.8 * F))
+        shape_seen = classify_shape(float(np.percentile(fills, 75))) if fills else "none"
+        motion_seen = classify_motion(track, W, H) if color_ok else "unknown"
+        out.append(ObjectVerdict(color_ok, color_ok and shape_seen == o.shape, motion_seen == o.motion, shape_seen, motion_seen))
+    return Verdict(bg_seen == scene.background, out)
+
+
+def summarize(verdicts: list[Verdict]) -> dict[str, float]:
+    """Per-attribute accuracy; an attribute counts for a clip when it holds for every object."""
+    n = max(len(verdicts), 1)
+    return {
+        "background": sum(v.background for v in verdicts) / n,
+        "color": sum(all(o.color for o in v.objects) for v in verdicts) / n,
+        "shape": sum(all(o.shape for o in v.objects) for v in verdicts) / n,
+        "motion": sum(all(o.motion for o in v.objects) for v in verdicts) / n,
+    }
