@@ -2,10 +2,37 @@
  * Names of the contract's methods and events, with no dependencies, so the preload stays tiny.
  * `contract.ts` checks at compile time that its schemas cover exactly these names.
  */
-export const METHOD_NAMES = ['getWorkerStatus', 'submitJob', 'cancelJob', 'listJobs'] as const;
+export const METHOD_NAMES = [
+  'getWorkerStatus',
+  'submitJob',
+  'cancelJob',
+  'listJobs',
+  'retryJob',
+  'removeJob',
+  'clearFinishedJobs',
+  'generate',
+  'getStudioInfo',
+  'expandPrompt',
+  'getProject',
+  'newProject',
+  'openProject',
+  'saveProject',
+  'saveProjectAs',
+  'closeProject',
+  'listRecentProjects',
+  'restoreBackup',
+  'importMedia',
+  'extractFrame',
+  'rerender',
+  'setActiveTake',
+  'removeClip',
+  'addToTimeline',
+  'moveInTimeline',
+  'removeFromTimeline',
+] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
-export const EVENT_NAMES = ['onJobEvent', 'onWorkerStatus'] as const;
+export const EVENT_NAMES = ['onJobEvent', 'onWorkerStatus', 'onProject'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** Electron IPC channels (the web host uses one WebSocket instead). */

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { EventName, MethodName } from './channels.js';
-import { recipeRequestSchema, recipeSchema } from './recipe.js';
+import { modeSchema, recipeRequestSchema, recipeSchema, seedSchema } from './recipe.js';
 
 export { EVENT_NAMES, type EventName, METHOD_NAMES, type MethodName } from './channels.js';
 
@@ -88,8 +88,124 @@ export const jobEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('succeeded'), job: jobSchema }),
   z.object({ type: z.literal('failed'), job: jobSchema }),
   z.object({ type: z.literal('cancelled'), job: jobSchema }),
+  z.object({ type: z.literal('removed'), jobIds: z.array(jobIdSchema) }),
 ]);
 export type JobEvent = z.infer<typeof jobEventSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Projects. The main side owns the files; the renderer sees snapshots with absolute paths.
+
+/** Entity ids: letters, digits, _ and -. */
+export const entityIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 letters, digits, _ or -');
+
+export const assetKindSchema = z.enum(['video', 'image']);
+export type AssetKind = z.infer<typeof assetKindSchema>;
+
+/** A file in the project's media/ folder: a generated clip, an imported file, or an extracted frame. */
+export const assetSchema = z.object({
+  id: entityIdSchema,
+  kind: assetKindSchema,
+  origin: z.enum(['generated', 'imported', 'frame']),
+  /** Relative to the project folder in project.json; absolute in snapshots. */
+  path: z.string().min(1),
+  posterPath: z.string().nullable(),
+  recipePath: z.string().nullable(),
+  name: z.string(),
+  width: z.number().int().min(0),
+  height: z.number().int().min(0),
+  frames: z.number().int().min(0),
+  durationSec: z.number().min(0),
+  fps: z.number().min(0),
+  recipe: recipeSchema.nullable(),
+  createdAt: z.string(),
+});
+export type Asset = z.infer<typeof assetSchema>;
+
+/** One rendering of a clip. Pending while its job runs (assetId null). */
+export const takeSchema = z.object({
+  id: entityIdSchema,
+  clipId: entityIdSchema,
+  jobId: jobIdSchema.nullable(),
+  assetId: entityIdSchema.nullable(),
+  seed: seedSchema.nullable(),
+  createdAt: z.string(),
+});
+export type Take = z.infer<typeof takeSchema>;
+
+/** What the media bin lists: a clip with its takes; the active take is what plays and what the timeline uses. */
+export const clipSchema = z.object({
+  id: entityIdSchema,
+  name: z.string(),
+  takeIds: z.array(entityIdSchema),
+  activeTakeId: entityIdSchema.nullable(),
+  createdAt: z.string(),
+});
+export type Clip = z.infer<typeof clipSchema>;
+
+export const timelineSchema = z.object({ clipIds: z.array(entityIdSchema) });
+export type Timeline = z.infer<typeof timelineSchema>;
+
+export const projectSnapshotSchema = z.object({
+  dir: z.string(),
+  name: z.string(),
+  assets: z.array(assetSchema),
+  clips: z.array(clipSchema),
+  takes: z.array(takeSchema),
+  timeline: timelineSchema,
+  jobs: z.array(jobSchema),
+  /** Unsaved changes (autosave follows within a few seconds). */
+  dirty: z.boolean(),
+  savedAt: z.string().nullable(),
+});
+export type ProjectSnapshot = z.infer<typeof projectSnapshotSchema>;
+
+export const recentProjectSchema = z.object({ dir: z.string(), name: z.string(), openedAt: z.string() });
+export type RecentProject = z.infer<typeof recentProjectSchema>;
+
+export const packInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  fps: z.number(),
+  modes: z.array(modeSchema),
+  sizes: z.array(z.object({ name: z.string(), width: z.number().int(), height: z.number().int() })),
+  frameCounts: z.array(z.number().int()),
+  defaults: z.object({
+    width: z.number().int(),
+    height: z.number().int(),
+    frames: z.number().int(),
+    steps: z.number().int(),
+    guidance: z.number(),
+    sampler: z.enum(['euler', 'heun']),
+  }),
+});
+export type PackInfo = z.infer<typeof packInfoSchema>;
+
+export const studioInfoSchema = z.object({
+  packs: z.array(packInfoSchema),
+  /** Where new projects go unless the user picks another folder. */
+  projectsDir: z.string(),
+});
+export type StudioInfo = z.infer<typeof studioInfoSchema>;
+
+export const expansionSchema = z.object({
+  caption: z.string(),
+  unknownWords: z.array(z.string()),
+  notes: z.array(z.string()),
+});
+export type Expansion = z.infer<typeof expansionSchema>;
+
+/** An absolute folder or file path on this machine. */
+const pathSchema = z.string().min(1).max(4096);
+const projectNameSchema = z.string().trim().min(1, 'a project needs a name').max(100);
+
+export const newProjectArgsSchema = z.object({ name: projectNameSchema, parentDir: pathSchema.optional() });
+export const saveAsArgsSchema = z.object({ dir: pathSchema, name: projectNameSchema.optional() });
+export const rerenderArgsSchema = z.object({ clipId: entityIdSchema, newSeed: z.boolean() });
+export const extractFrameArgsSchema = z.object({ clipId: entityIdSchema, timeSec: z.number().min(0).max(3600) });
+export const submitArgsSchema = z.object({
+  /** Variations: the same recipe with consecutive seeds, each a clip of its own. */
+  variations: z.number().int().min(1).max(4).default(1),
+});
 
 interface MethodSpec {
   args: z.ZodTuple;
@@ -102,12 +218,39 @@ export const methods = {
   submitJob: { args: z.tuple([recipeRequestSchema]), result: jobSchema },
   cancelJob: { args: z.tuple([jobIdSchema]), result: z.boolean() },
   listJobs: { args: z.tuple([]), result: z.array(jobSchema) },
+  retryJob: { args: z.tuple([jobIdSchema]), result: jobSchema },
+  removeJob: { args: z.tuple([jobIdSchema]), result: z.boolean() },
+  clearFinishedJobs: { args: z.tuple([]), result: z.number().int() },
+  generate: { args: z.tuple([recipeRequestSchema, submitArgsSchema]), result: z.array(jobSchema) },
+  getStudioInfo: { args: z.tuple([]), result: studioInfoSchema },
+  expandPrompt: { args: z.tuple([z.string().max(500)]), result: expansionSchema },
+  getProject: { args: z.tuple([]), result: projectSnapshotSchema.nullable() },
+  newProject: { args: z.tuple([newProjectArgsSchema]), result: projectSnapshotSchema },
+  openProject: { args: z.tuple([pathSchema]), result: projectSnapshotSchema },
+  saveProject: { args: z.tuple([]), result: projectSnapshotSchema },
+  saveProjectAs: { args: z.tuple([saveAsArgsSchema]), result: projectSnapshotSchema },
+  closeProject: { args: z.tuple([]), result: z.boolean() },
+  listRecentProjects: { args: z.tuple([]), result: z.array(recentProjectSchema) },
+  restoreBackup: { args: z.tuple([pathSchema]), result: projectSnapshotSchema },
+  importMedia: { args: z.tuple([pathSchema]), result: clipSchema },
+  extractFrame: { args: z.tuple([extractFrameArgsSchema]), result: clipSchema },
+  rerender: { args: z.tuple([rerenderArgsSchema]), result: jobSchema },
+  setActiveTake: { args: z.tuple([entityIdSchema, entityIdSchema]), result: z.boolean() },
+  removeClip: { args: z.tuple([entityIdSchema]), result: z.boolean() },
+  addToTimeline: {
+    args: z.tuple([entityIdSchema, z.number().int().min(0).optional()]),
+    result: timelineSchema,
+  },
+  moveInTimeline: { args: z.tuple([z.number().int().min(0), z.number().int().min(0)]), result: timelineSchema },
+  removeFromTimeline: { args: z.tuple([z.number().int().min(0)]), result: timelineSchema },
 } as const satisfies Record<MethodName, MethodSpec>;
 
 /** Every event: its payload. */
 export const events = {
   onJobEvent: jobEventSchema,
   onWorkerStatus: workerStatusSchema,
+  /** The open project changed (null: closed). */
+  onProject: projectSnapshotSchema.nullable(),
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type MethodArgs<M extends MethodName> = z.input<(typeof methods)[M]['args']>;

@@ -3,6 +3,10 @@ import { dispatch } from '../main/common/dispatch.js';
 import { EVENT_NAMES, METHOD_NAMES } from '../preload/channels.js';
 import { events, jobEventSchema, methods, type TesseraBackend, wsRequestSchema } from '../preload/contract.js';
 
+const notUsed = async (): Promise<never> => {
+  throw new Error('not used in this test');
+};
+
 const backend: TesseraBackend = {
   getWorkerStatus: async () => ({
     state: 'ready',
@@ -27,6 +31,28 @@ const backend: TesseraBackend = {
   }),
   cancelJob: async (id) => id === 'job-1',
   listJobs: async () => [],
+  retryJob: notUsed,
+  removeJob: notUsed,
+  clearFinishedJobs: notUsed,
+  generate: notUsed,
+  getStudioInfo: notUsed,
+  expandPrompt: notUsed,
+  getProject: async () => null,
+  newProject: notUsed,
+  openProject: notUsed,
+  saveProject: notUsed,
+  saveProjectAs: notUsed,
+  closeProject: notUsed,
+  listRecentProjects: async () => [],
+  restoreBackup: notUsed,
+  importMedia: notUsed,
+  extractFrame: notUsed,
+  rerender: notUsed,
+  setActiveTake: notUsed,
+  removeClip: notUsed,
+  addToTimeline: notUsed,
+  moveInTimeline: notUsed,
+  removeFromTimeline: notUsed,
 };
 
 describe('contract', () => {
@@ -60,6 +86,20 @@ describe('contract', () => {
     expect(jobEventSchema.parse(progress)).toEqual(progress);
     expect(jobEventSchema.safeParse({ type: 'progress', jobId: 'j' }).success).toBe(false);
     expect(jobEventSchema.safeParse({ type: 'exploded', jobId: 'j' }).success).toBe(false);
+  });
+
+  it('validates project, take and timeline arguments', () => {
+    expect(methods.newProject.args.safeParse([{ name: 'Beach day' }]).success).toBe(true);
+    expect(methods.newProject.args.safeParse([{ name: '   ' }]).success).toBe(false);
+    expect(methods.openProject.args.safeParse(['']).success).toBe(false);
+    expect(methods.rerender.args.safeParse([{ clipId: 'clip-1', newSeed: true }]).success).toBe(true);
+    expect(methods.rerender.args.safeParse([{ clipId: '../x', newSeed: true }]).success).toBe(false);
+    expect(methods.setActiveTake.args.safeParse(['clip-1', 'take-2']).success).toBe(true);
+    expect(methods.moveInTimeline.args.safeParse([0, -1]).success).toBe(false);
+    expect(methods.addToTimeline.args.safeParse(['clip-1']).success).toBe(true);
+    expect(methods.generate.args.parse([{ prompt: 'x' }, {}])[1].variations).toBe(1);
+    expect(methods.generate.args.safeParse([{ prompt: 'x' }, { variations: 5 }]).success).toBe(false);
+    expect(methods.extractFrame.args.safeParse([{ clipId: 'c', timeSec: -1 }]).success).toBe(false);
   });
 
   it('validates WebSocket request frames', () => {

@@ -28,7 +28,9 @@ describe('worker + job queue (real forked worker)', () => {
     const b = s.queue.submit({ mode: 't2v', prompt: 'second', steps: 3 });
     await until(() => stateOf(s, b.id) === 'succeeded', 20_000, 'both jobs');
     expect(stateOf(s, a.id)).toBe('succeeded');
-    const sequence = s.events.map((e) => `${e.type}:${'job' in e ? e.job.id : e.jobId}`);
+    const sequence = s.events.map(
+      (e) => `${e.type}:${'job' in e ? e.job.id : 'jobId' in e ? e.jobId : e.jobIds.join(',')}`,
+    );
     // b starts only after a finished.
     expect(sequence.indexOf(`started:${b.id}`)).toBeGreaterThan(sequence.indexOf(`succeeded:${a.id}`));
     expect(s.events.filter((e) => e.type === 'progress' && e.jobId === a.id)).toHaveLength(3);

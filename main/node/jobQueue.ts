@@ -19,11 +19,14 @@ export interface JobQueueOptions {
 
 const clone = (job: Job): Job => structuredClone(job);
 const now = () => new Date().toISOString();
+export const newJobId = () => `job-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
 
 export class JobQueue {
   readonly onEvent = new Emitter<JobEvent>();
 
   private readonly jobs = new Map<string, Job>();
+  /** Per-job output folder (a project's media/); the queue's default otherwise. */
+  private readonly outDirs = new Map<string, string>();
   private running: { id: string; cancelRequested: boolean; killTimer: NodeJS.Timeout | null } | null = null;
   private readonly unsubscribe: (() => void)[];
 
@@ -40,8 +43,8 @@ export class JobQueue {
     ];
   }
 
-  submit(request: RecipeRequestParsed): Job {
-    const id = `job-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+  submit(request: RecipeRequestParsed, options: { id?: string; outDir?: string } = {}): Job {
+    const id = options.id ?? newJobId();
     const job: Job = {
       id,
       kind: 'generate',
@@ -55,9 +58,67 @@ export class JobQueue {
       finishedAt: null,
     };
     this.jobs.set(id, job);
+    if (options.outDir) this.outDirs.set(id, options.outDir);
     this.onEvent.emit({ type: 'queued', job: clone(job) });
     this.pump();
     return clone(job);
+  }
+
+  /** Puts back jobs saved with a project: queued (or interrupted) ones run again, finished ones are history. */
+  restore(jobs: readonly Job[], outDir: string): void {
+    for (const saved of jobs) {
+      const job = clone(saved);
+      if (job.state === 'running' || job.state === 'queued') {
+        job.state = 'queued';
+        job.progress = null;
+        job.startedAt = null;
+      }
+      this.jobs.set(job.id, job);
+      this.outDirs.set(job.id, outDir);
+    }
+    this.pump();
+  }
+
+  /** Removes a finished job from the list; queued or running jobs must be cancelled first. */
+  remove(id: string): boolean {
+    const job = this.jobs.get(id);
+    if (!job || job.state === 'queued' || job.state === 'running') return false;
+    this.jobs.delete(id);
+    this.outDirs.delete(id);
+    this.onEvent.emit({ type: 'removed', jobIds: [id] });
+    return true;
+  }
+
+  /** Removes every succeeded, failed or cancelled job; returns how many. */
+  clearFinished(): number {
+    const ids = [...this.jobs.values()].filter((j) => j.state !== 'queued' && j.state !== 'running').map((j) => j.id);
+    for (const id of ids) {
+      this.jobs.delete(id);
+      this.outDirs.delete(id);
+    }
+    if (ids.length > 0) this.onEvent.emit({ type: 'removed', jobIds: ids });
+    return ids.length;
+  }
+
+  /**
+   * Empties the queue (the project is closing): the running job is cancelled in the worker and
+   * reported back as queued, so it runs again when the project reopens. Returns the jobs as they were.
+   */
+  drain(): Job[] {
+    const snapshot = this.list();
+    const running = this.running;
+    if (running) {
+      this.host.send({ type: 'cancel', jobId: running.id });
+      if (running.killTimer) clearTimeout(running.killTimer);
+      this.running = null;
+    }
+    const ids = [...this.jobs.keys()];
+    this.jobs.clear();
+    this.outDirs.clear();
+    if (ids.length > 0) this.onEvent.emit({ type: 'removed', jobIds: ids });
+    return snapshot.map((job) =>
+      job.state === 'running' ? { ...job, state: 'queued', progress: null, startedAt: null } : job,
+    );
   }
 
   /** True when the job was queued or running and is now (being) cancelled. */
@@ -104,7 +165,7 @@ export class JobQueue {
       type: 'generate',
       jobId: next.id,
       request: next.request,
-      target: { outDir: this.options.outDir, baseName: next.id },
+      target: { outDir: this.outDirs.get(next.id) ?? this.options.outDir, baseName: next.id },
     });
   }
 

@@ -8,12 +8,13 @@
  * and every WebSocket frame is validated with the contract's schemas.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { basename, extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type WsServerFrame, wsRequestSchema } from '../../preload/contract.js';
 import { dispatch } from '../common/dispatch.js';
@@ -41,6 +42,8 @@ export interface WebHost {
 
 const COOKIE = 'tessera_token';
 const MAX_FRAME_BYTES = 1 << 20;
+/** Largest file the browser may upload for import. */
+const MAX_UPLOAD_BYTES = 512 << 20;
 const STATIC_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -155,12 +158,51 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     createReadStream(path).pipe(res);
   };
 
+  /**
+   * POST /upload?name=file.png: the browser's way to hand a file to the studio (Electron passes a
+   * path instead). Same token and Origin rules as the WebSocket; the body is written to the
+   * uploads folder and the reply names the file, which the page then imports with `importMedia`.
+   */
+  const serveUpload = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    if (req.headers.origin !== origin && req.headers.origin !== origin.replace('127.0.0.1', 'localhost'))
+      return refuse(res, 403, 'bad origin');
+    const name = basename(url.searchParams.get('name') ?? '').replace(/[^\w.\- ]/g, '_');
+    if (!name || !mediaType(name) || extname(name).toLowerCase() === '.json')
+      return refuse(res, 415, 'upload PNG, JPEG, MP4 or WebM files');
+    const length = Number(req.headers['content-length'] ?? Number.NaN);
+    if (!Number.isFinite(length)) return refuse(res, 411, 'content-length required');
+    if (length > MAX_UPLOAD_BYTES) return refuse(res, 413, 'file too large');
+    const dir = join(studio.uploadsDir, randomBytes(8).toString('hex'));
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, name);
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_UPLOAD_BYTES) req.destroy(new Error('file too large'));
+    });
+    try {
+      await pipeline(req, createWriteStream(path));
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify({ path }));
+  };
+
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const verdict = authorize(req, url);
     if (verdict !== 'ok') {
       const text = { 400: 'bad host', 401: 'token required', 403: 'bad token' }[verdict];
       return refuse(res, verdict, text);
+    }
+    if (req.method === 'POST' && url.pathname === '/upload') {
+      serveUpload(req, res, url).catch((error: unknown) => {
+        if (!res.headersSent) refuse(res, 500, 'upload failed');
+        console.error('[web-host]', error);
+      });
+      return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed');
     const handle =
