@@ -6,15 +6,56 @@
  * ffmpeg binary: `TESSERA_FFMPEG` / `TESSERA_FFPROBE` if set (an app can point them at a
  * binary it ships), else `ffmpeg` / `ffprobe` on PATH (fluent-ffmpeg's own lookup).
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { type Fit, type Recipe, recipeSchema } from '../../preload/recipe.js';
 import { encodePng } from './png.js';
 
-if (process.env.TESSERA_FFMPEG) ffmpeg.setFfmpegPath(process.env.TESSERA_FFMPEG);
-if (process.env.TESSERA_FFPROBE) ffmpeg.setFfprobePath(process.env.TESSERA_FFPROBE);
+/** Finds an executable by path or on PATH. */
+function findExecutable(nameOrPath: string): string | undefined {
+  const isExe = (p: string): boolean => {
+    try {
+      accessSync(p, constants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (nameOrPath.includes('/') || nameOrPath.includes('\\')) return isExe(nameOrPath) ? nameOrPath : undefined;
+  const exts = process.platform === 'win32' ? ['.exe', ''] : [''];
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    for (const ext of exts) {
+      const p = join(dir, nameOrPath + ext);
+      if (dir && isExe(p)) return p;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Applies TESSERA_FFMPEG / TESSERA_FFPROBE (read at each call, so a host may set them late) and
+ * checks the binaries exist first: fluent-ffmpeg crashes the process on a failed spawn.
+ */
+function useConfiguredBinaries(): void {
+  const bins = [
+    ['ffmpeg', process.env.TESSERA_FFMPEG, (p: string) => ffmpeg.setFfmpegPath(p)],
+    ['ffprobe', process.env.TESSERA_FFPROBE, (p: string) => ffmpeg.setFfprobePath(p)],
+  ] as const;
+  for (const [name, configured, set] of bins) {
+    const found = findExecutable(configured ?? name);
+    if (!found) {
+      throw new Error(
+        configured
+          ? `${name} not found at ${configured} (TESSERA_${name.toUpperCase()})`
+          : `${name} not found on PATH; install ffmpeg or set TESSERA_${name.toUpperCase()}`,
+      );
+    }
+    set(found);
+  }
+}
 
 /** `count` frames of packed RGB24, frame after frame. */
 export interface Frames {
@@ -47,6 +88,11 @@ export function writeMp4(
   recipe: Recipe | undefined,
   signal?: AbortSignal,
 ): Promise<void> {
+  try {
+    useConfiguredBinaries();
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return new Promise((resolve, reject) => {
     const input = Readable.from([Buffer.from(frames.data.buffer, frames.data.byteOffset, frames.data.byteLength)]);
     const options = [
@@ -72,7 +118,7 @@ export function writeMp4(
       .output(outPath)
       .on('error', (err: Error) => {
         signal?.removeEventListener('abort', onAbort);
-        reject(new Error(`ffmpeg could not write ${outPath}: ${err.message}`));
+        reject(new Error(`ffmpeg: ${firstLine(err.message)}`));
       })
       .on('end', () => {
         signal?.removeEventListener('abort', onAbort);
@@ -102,6 +148,11 @@ export function readFrames(path: string, opts: ReadOptions): Promise<Frames> {
     (opts.fit ?? 'crop') === 'letterbox'
       ? `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1`
       : `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h},setsar=1`;
+  try {
+    useConfiguredBinaries();
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const sink = new PassThrough();
@@ -145,6 +196,11 @@ export interface ProbeInfo {
 
 /** ffprobe summary of a file's first video stream and its `comment` tag. */
 export function probe(path: string): Promise<ProbeInfo> {
+  try {
+    useConfiguredBinaries();
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return new Promise((resolve, reject) => {
     ffmpeg.ffprobe(path, ['-count_frames'], (err, data) => {
       if (err) {
@@ -225,6 +281,7 @@ export async function writeOutputs(
     await rename(temp.recipePath, final.recipePath);
   } catch (err) {
     await Promise.all(Object.values(temp).map((p: string) => rm(p, { force: true })));
-    throw err;
+    if (signal?.aborted) throw signal.reason;
+    throw new Error(`Could not write ${final.videoPath}: ${(err as Error).message}`);
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -200,5 +200,36 @@ describe('bench helpers', () => {
     const big = estimateTransformerGflop(cfg, 9, 8, 8, 32, 2);
     expect(small).toBeGreaterThan(0);
     expect(big).toBeGreaterThan(2.9 * small);
+  });
+});
+
+describe('output files', () => {
+  const frames: Frames = { width: 32, height: 32, count: 5, data: new Uint8Array(32 * 32 * 3 * 5).fill(90) };
+  const recipe = { seed: 1 } as never;
+  const targets = (dir: string) => ({
+    videoPath: join(dir, 'c.mp4'),
+    posterPath: join(dir, 'c.png'),
+    recipePath: join(dir, 'c.json'),
+  });
+  it('writes all three files under their final names only', async () => {
+    const { writeOutputs } = await import('../../main/engine/media.js');
+    const dir = mkdtempSync(join(tmp, 'out-'));
+    await writeOutputs(frames, 8, recipe, targets(dir));
+    expect(readdirSync(dir).sort()).toEqual(['c.json', 'c.mp4', 'c.png']);
+  });
+  it('a cancel or an ffmpeg failure leaves no file behind', async () => {
+    const { writeOutputs } = await import('../../main/engine/media.js');
+    const dir = mkdtempSync(join(tmp, 'out-'));
+    const ctrl = new AbortController();
+    ctrl.abort();
+    await expect(writeOutputs(frames, 8, recipe, targets(dir), ctrl.signal)).rejects.toThrow(/abort/i);
+    expect(readdirSync(dir)).toEqual([]);
+    process.env.TESSERA_FFMPEG = join(tmp, 'no-such-ffmpeg');
+    try {
+      await expect(writeOutputs(frames, 8, recipe, targets(dir))).rejects.toThrow(/Could not write .*c\.mp4/);
+    } finally {
+      delete process.env.TESSERA_FFMPEG;
+    }
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
