@@ -39,7 +39,7 @@ function findExecutable(nameOrPath: string): string | undefined {
  * Applies TESSERA_FFMPEG / TESSERA_FFPROBE (read at each call, so a host may set them late) and
  * checks the binaries exist first: fluent-ffmpeg crashes the process on a failed spawn.
  */
-function useConfiguredBinaries(): void {
+function applyConfiguredBinaries(): void {
   const bins = [
     ['ffmpeg', process.env.TESSERA_FFMPEG, (p: string) => ffmpeg.setFfmpegPath(p)],
     ['ffprobe', process.env.TESSERA_FFPROBE, (p: string) => ffmpeg.setFfprobePath(p)],
@@ -89,7 +89,7 @@ export function writeMp4(
   signal?: AbortSignal,
 ): Promise<void> {
   try {
-    useConfiguredBinaries();
+    applyConfiguredBinaries();
   } catch (err) {
     return Promise.reject(err);
   }
@@ -149,7 +149,7 @@ export function readFrames(path: string, opts: ReadOptions): Promise<Frames> {
       ? `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1`
       : `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h},setsar=1`;
   try {
-    useConfiguredBinaries();
+    applyConfiguredBinaries();
   } catch (err) {
     return Promise.reject(err);
   }
@@ -197,7 +197,7 @@ export interface ProbeInfo {
 /** ffprobe summary of a file's first video stream and its `comment` tag. */
 export function probe(path: string): Promise<ProbeInfo> {
   try {
-    useConfiguredBinaries();
+    applyConfiguredBinaries();
   } catch (err) {
     return Promise.reject(err);
   }
