@@ -20,7 +20,7 @@ export const USAGE = `usage:
   tessera expand "PROMPT" [--json]
   tessera info [--json]
   tessera packs [--json]
-  tessera bench [--steps S] [--frames F] [--sampler NAME] [--scaling] [--out BENCH.json]`;
+  tessera bench [--quick] [--no-torch] [--steps S] [--frames F] [--sampler NAME] [--out BENCH.json]`;
 
 export interface GenerateArgs {
   request: RecipeRequest;

@@ -4,18 +4,48 @@
  * estimated GFLOP/s against this machine's measured matmul peak, peak RSS, the Heun sampler at a
  * fifth of the steps, and (--scaling) how time grows with frames and size. Reports; never asserts.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { generate } from '../engine/index.js';
-import { loadPack, resolvePackDir } from '../engine/pack.js';
+import { loadPack, REPO_ROOT, resolvePackDir } from '../engine/pack.js';
 import { estimateTransformerGflop, measureMatmulPeak, type TransformerConfig } from '../engine/peak.js';
+
+interface TorchTiming {
+  torch?: string;
+  ms_per_step: number;
+  threads?: number;
+}
+
+/**
+ * The same denoiser in PyTorch eager (models/tessera/bench_torch.py, on the weights the pack was
+ * exported from) through models/.venv; undefined with a reason when that is not available.
+ */
+async function torchStep(run: { frames: number; width: number; height: number }): Promise<TorchTiming | string> {
+  const python = join(REPO_ROOT, 'models', '.venv', 'bin', 'python');
+  if (!existsSync(python)) return 'models/.venv is missing (run models/setup.sh)';
+  if (!existsSync(join(REPO_ROOT, 'models', 'tessera', 'bench_torch.py')))
+    return 'models/tessera/bench_torch.py is missing';
+  try {
+    const args = ['-m', 'tessera.bench_torch', '--frames', String(run.frames), '--width', String(run.width)];
+    args.push('--height', String(run.height), '--repeats', '5');
+    const { stdout } = await promisify(execFile)(python, args, { cwd: join(REPO_ROOT, 'models'), timeout: 600_000 });
+    const last = stdout.trim().split('\n').pop() ?? '';
+    return JSON.parse(last) as TorchTiming;
+  } catch (err) {
+    return `PyTorch run failed: ${(err as Error).message.split('\n')[0]}`;
+  }
+}
 
 export interface BenchOptions {
   steps?: number;
   frames?: number;
   sampler?: 'euler' | 'heun';
   scaling?: boolean;
+  /** Also time the denoiser in PyTorch eager (slow: about half a minute). */
+  torch?: boolean;
   pack?: string;
   log: (line: string) => void;
 }
@@ -131,6 +161,20 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       for (const s of pack.index.sizes) await once(`size-${s.width}x${s.height}`, { width: s.width, height: s.height });
     }
     const warm = runs[1];
+    let torch: (TorchTiming & { ratio: number }) | { skipped: string } | undefined;
+    if (o.torch && warm) {
+      o.log('timing the same denoiser in PyTorch eager (models/tessera/bench_torch.py) ...');
+      const t = await torchStep(warm);
+      if (typeof t === 'string') {
+        torch = { skipped: t };
+        o.log(`PyTorch comparison skipped: ${t}`);
+      } else {
+        torch = { ...t, ratio: t.ms_per_step / warm.msPerCall };
+        o.log(
+          `denoiser call (B = 2): onnxruntime ${warm.msPerCall.toFixed(1)} ms | PyTorch eager ${t.ms_per_step.toFixed(1)} ms (torch ${t.torch ?? '?'}, ${t.threads ?? '?'} threads) | ${torch.ratio.toFixed(1)}x`,
+        );
+      }
+    }
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     o.log(
       `provider ${pack.provider}, pack load ${pack.loadMs.toFixed(0)} ms, peak RSS ${peakRssMb.toFixed(0)} MB` +
@@ -145,6 +189,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       cpu: cpus()[0]?.model,
       matmulPeakGflops: peak,
       peakRssMb,
+      torch,
       runs,
     };
   } finally {

@@ -146,7 +146,8 @@ async function main(argv: string[]): Promise<void> {
         steps: { arity: 1 },
         frames: { arity: 1 },
         sampler: { arity: 1 },
-        scaling: { arity: 0 },
+        quick: { arity: 0 },
+        'no-torch': { arity: 0 },
         out: { arity: 1 },
         pack: { arity: 1 },
       });
@@ -155,7 +156,8 @@ async function main(argv: string[]): Promise<void> {
         steps: flags.has('steps') ? Number(flags.get('steps')?.[0]) : undefined,
         frames: flags.has('frames') ? Number(flags.get('frames')?.[0]) : undefined,
         sampler: flags.get('sampler')?.[0] === 'heun' ? 'heun' : undefined,
-        scaling: flags.has('scaling'),
+        scaling: !flags.has('quick'),
+        torch: !flags.has('quick') && !flags.has('no-torch'),
         pack: flags.get('pack')?.[0],
         log: (line) => process.stdout.write(`${line}\n`),
       });
