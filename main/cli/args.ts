@@ -16,6 +16,7 @@ export const USAGE = `usage:
                    [--video CLIP --strength X]                # remix
                    [--loop [--image PATH]]
                    [--mode MODE --source PATH --source-end PATH]
+                   [--recipe CLIP.mp4|RECIPE.json]            # re-render; other flags override
                    --out OUT.mp4 [--json] [--quiet]
   tessera expand "PROMPT" [--json]
   tessera info [--json]
@@ -23,7 +24,10 @@ export const USAGE = `usage:
   tessera bench [--quick] [--no-torch] [--steps S] [--frames F] [--sampler NAME] [--out BENCH.json]`;
 
 export interface GenerateArgs {
+  /** The request; with `recipePath`, only the flags given, to override the loaded recipe. */
   request: RecipeRequest;
+  /** `--recipe`: re-render from a clip's embedded recipe or a JSON sidecar. */
+  recipePath?: string;
   outDir: string;
   baseName: string;
   json: boolean;
@@ -53,6 +57,7 @@ const GENERATE_FLAGS: Record<string, FlagSpec> = {
   source: { arity: 1 },
   'source-end': { arity: 1 },
   fit: { arity: 1 },
+  recipe: { arity: 1 },
   out: { arity: 1 },
   json: { arity: 0 },
   quiet: { arity: 0 },
@@ -113,7 +118,8 @@ export function parseGenerate(argv: string[]): GenerateArgs {
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const one = (n: string): string | undefined => flags.get(n)?.[0];
   const prompt = one('prompt');
-  if (prompt === undefined) throw new UsageError('--prompt is required');
+  const recipePath = one('recipe');
+  if (prompt === undefined && !recipePath) throw new UsageError('--prompt is required (or --recipe CLIP)');
   const out = one('out');
   if (!out) throw new UsageError('--out is required');
   if (extname(out).toLowerCase() !== '.mp4') throw new UsageError(`--out must name an .mp4 file, got "${out}"`);
@@ -144,10 +150,12 @@ export function parseGenerate(argv: string[]): GenerateArgs {
   }
   if (chosen.length > 1) throw new UsageError(`choose one mode; got ${chosen.map((c) => c.mode).join(' and ')}`);
   const frames = int('frames', one('frames'), 1, 1000);
-  const picked = chosen[0] ?? { mode: frames === 1 ? 'image' : 't2v' };
+  // With --recipe, the mode comes from the recipe unless a mode flag is given.
+  const picked = chosen[0] ?? (recipePath ? undefined : { mode: frames === 1 ? ('image' as const) : ('t2v' as const) });
   const strength = num('strength', one('strength'));
-  if (strength !== undefined && picked.mode !== 'remix') throw new UsageError('--strength needs --video (remix)');
-  if (picked.mode === 'remix' && strength === undefined)
+  if (!recipePath && strength !== undefined && picked?.mode !== 'remix')
+    throw new UsageError('--strength needs --video (remix)');
+  if (picked?.mode === 'remix' && strength === undefined && !recipePath)
     throw new UsageError('--video needs --strength X with X in (0, 1]');
   if (strength !== undefined && !(strength > 0 && strength <= 1))
     throw new UsageError(`--strength must be in (0, 1], got ${strength}`);
@@ -162,8 +170,8 @@ export function parseGenerate(argv: string[]): GenerateArgs {
     throw new UsageError(`--guidance must be between 0 and 30, got ${guidance}`);
   const abs = (p: string | undefined): string | undefined => (p === undefined ? undefined : resolve(p));
 
-  const request: RecipeRequest = {
-    mode: picked.mode,
+  const request = {
+    mode: picked?.mode,
     prompt,
     negativePrompt: one('negative'),
     seed: int('seed', one('seed'), 0, 0xffffffff),
@@ -173,17 +181,19 @@ export function parseGenerate(argv: string[]): GenerateArgs {
     width: int('width', one('width'), 1, 8192),
     height: int('height', one('height'), 1, 8192),
     frames,
-    source: abs(picked.source),
-    sourceEnd: abs(picked.sourceEnd),
+    source: abs(picked?.source),
+    sourceEnd: abs(picked?.sourceEnd),
     fit,
     strength,
     pack: one('pack'),
   };
-  for (const key of Object.keys(request) as (keyof RecipeRequest)[])
+  for (const key of Object.keys(request) as (keyof typeof request)[])
     if (request[key] === undefined) delete request[key];
   const outPath = resolve(out);
   return {
-    request,
+    // Without --recipe, prompt is set (checked above); with it, these are overrides.
+    request: request as RecipeRequest,
+    ...(recipePath ? { recipePath: resolve(recipePath) } : {}),
     outDir: dirname(outPath),
     baseName: basename(outPath, extname(outPath)),
     json: flags.has('json'),

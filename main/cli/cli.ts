@@ -5,7 +5,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ZodError } from 'zod';
-import { generate, getEngineInfo, InputError, listPacks } from '../engine/index.js';
+import type { Recipe } from '../../preload/recipe.js';
+import {
+  generate,
+  getEngineInfo,
+  InputError,
+  listPacks,
+  readRecipeFromFile,
+  requestFromRecipe,
+} from '../engine/index.js';
 import { loadPack, resolvePackDir } from '../engine/pack.js';
 import { expandPrompt } from '../engine/prompt.js';
 import { parseFlags, parseGenerate, USAGE, UsageError } from './args.js';
@@ -22,9 +30,19 @@ class ExitError extends Error {
 
 async function cmdGenerate(argv: string[]): Promise<void> {
   const args = parseGenerate(argv);
+  let request = args.request;
+  if (args.recipePath) {
+    let recipe: Recipe;
+    try {
+      recipe = await readRecipeFromFile(args.recipePath);
+    } catch (err) {
+      throw new InputError(`--recipe: ${(err as Error).message}`);
+    }
+    request = { ...requestFromRecipe(recipe), ...args.request };
+  }
   const tty = process.stderr.isTTY && !args.quiet;
   const result = await generate(
-    args.request,
+    request,
     { outDir: args.outDir, baseName: args.baseName },
     {
       onProgress: (p) => {

@@ -4,7 +4,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Recipe, type RecipeRequestParsed, recipeRequestSchema } from '../../preload/recipe.js';
+import {
+  type Recipe,
+  type RecipeRequest,
+  type RecipeRequestParsed,
+  recipeRequestSchema,
+} from '../../preload/recipe.js';
 import type { EngineInfo, Generate, GenerateHooks, GenerateResult, OutputTarget } from './api.js';
 import { type Frames, readFrames, sliceFrames, writeOutputs } from './media.js';
 import { InputError, loopContext, planMode } from './modes.js';
@@ -348,6 +353,30 @@ export async function renderFrames(
     timings,
   };
   return { frames, recipe, pack };
+}
+
+/** The request that re-renders a recipe (e.g. one read from a clip with readRecipeFromFile). */
+export function requestFromRecipe(recipe: Recipe): RecipeRequest {
+  const request: RecipeRequest = {
+    mode: recipe.mode,
+    prompt: recipe.prompt,
+    negativePrompt: recipe.negativePrompt,
+    seed: recipe.seed,
+    steps: recipe.steps,
+    guidance: recipe.guidance,
+    sampler: recipe.sampler,
+    width: recipe.width,
+    height: recipe.height,
+    frames: recipe.frames,
+    source: recipe.source,
+    sourceEnd: recipe.sourceEnd,
+    fit: recipe.fit,
+    strength: recipe.strength,
+    pack: recipe.pack.name,
+  };
+  for (const key of Object.keys(request) as (keyof RecipeRequest)[])
+    if (request[key] === undefined) delete request[key];
+  return request;
 }
 
 /** Parses a request, naming the bad field in an InputError. */

@@ -59,6 +59,14 @@ describe('tessera generate flags', () => {
     expect(parseGenerate([...base, '--frames', '1']).request.mode).toBe('image');
     expect(parseGenerate([...base, '--mode', 'i2v', '--source', 'x.png']).request.mode).toBe('i2v');
   });
+  it('--recipe makes the prompt optional and keeps only the flags given as overrides', () => {
+    const a = parseGenerate(['--recipe', 'old.mp4', '--seed', '9', '--out', 'new.mp4']);
+    expect(a.recipePath?.endsWith('old.mp4')).toBe(true);
+    expect(a.request).toEqual({ seed: 9 });
+    expect(parseGenerate(['--recipe', 'old.json', '--out', 'new.mp4', '--strength', '0.3']).request).toEqual({
+      strength: 0.3,
+    });
+  });
   it('rejects bad input with a UsageError naming the problem', () => {
     const bad: [string[], RegExp][] = [
       [[...base, '--bogus'], /unknown flag --bogus/],

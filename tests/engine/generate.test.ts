@@ -12,7 +12,14 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewImage, StepProgress } from '../../main/engine/api.js';
-import { generate, getEngineInfo, parseRequest, readRecipeFromFile, renderFrames } from '../../main/engine/index.js';
+import {
+  generate,
+  getEngineInfo,
+  parseRequest,
+  readRecipeFromFile,
+  renderFrames,
+  requestFromRecipe,
+} from '../../main/engine/index.js';
 import { probe, readFrames } from '../../main/engine/media.js';
 import { releasePacks } from '../../main/engine/pack.js';
 import { decodePng } from '../../main/engine/png.js';
@@ -113,6 +120,13 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
       const f1 = await readFrames(r1.videoPath, { width: d.width, height: d.height });
       const f2 = await readFrames(r2.videoPath, { width: d.width, height: d.height });
       expect(Buffer.from(f1.data).equals(Buffer.from(f2.data))).toBe(true);
+      // A clip re-renders from the recipe in its own metadata.
+      const again = await generate(requestFromRecipe(await readRecipeFromFile(r1.videoPath)), {
+        outDir: tmp,
+        baseName: 'det3',
+      });
+      const f3 = await readFrames(again.videoPath, { width: d.width, height: d.height });
+      expect(Buffer.from(f3.data).equals(Buffer.from(f1.data))).toBe(true);
     },
     LONG,
   );
