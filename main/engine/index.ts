@@ -83,6 +83,8 @@ function resolveJob(pack: LoadedPack, req: RecipeRequestParsed): Job {
   if (needsSource && !req.source) throw new InputError(`Mode ${req.mode} needs a source file`);
   if (req.mode === 'bridge' && !req.sourceEnd) throw new InputError('Mode bridge needs a second clip (sourceEnd)');
   if (req.sourceEnd && req.mode !== 'bridge') throw new InputError('sourceEnd applies to mode bridge only');
+  if (req.source && (req.mode === 't2v' || req.mode === 'image'))
+    throw new InputError(`Mode ${req.mode} takes no source file (use i2v, extend, bridge, remix or loop)`);
   const cell = idx.compression.spatial;
   const shape: LatentShape = {
     C: idx.latent_channels,

@@ -316,6 +316,7 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
       await expect(generate({ ...base, mode: 'remix', source: t2vPath, strength: 1.5 }, t)).rejects.toThrow(/strength/);
       await expect(generate({ ...base, mode: 'remix', source: t2vPath }, t)).rejects.toThrow(/strength/);
       await expect(generate({ ...base, seed: -1 }, t)).rejects.toThrow(/seed/);
+      await expect(generate({ ...base, source: t2vPath }, t)).rejects.toThrow(/takes no source/);
       expect(readdirSync(tmp).filter((f) => f.startsWith('bad'))).toEqual([]);
     },
     LONG,
