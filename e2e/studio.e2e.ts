@@ -57,9 +57,12 @@ describe('studio in Chromium via the web host', () => {
   });
 
   it('queues a text-to-video job from the Prompt pane and shows it in the Queue', async () => {
-    const prompt = page.getByRole('textbox', { name: 'Prompt' });
+    const prompt = page.getByRole('textbox', { name: 'Prompt', exact: true });
     const generate = page.getByRole('button', { name: 'Generate' });
-    assert.equal(await generate.isDisabled(), true);
+    // An empty prompt is refused next to the field, and nothing is queued.
+    await generate.click();
+    await page.getByText('Describe the clip to generate').waitFor({ timeout: 5_000 });
+    assert.equal(studio.queue.list().length, 0);
     await prompt.fill('a red ball bouncing on a beach');
     await generate.click();
     const row = page.getByRole('region', { name: 'Queue' }).getByRole('listitem', { name: /a red ball bouncing/ });
@@ -82,7 +85,7 @@ describe('studio in Chromium via the web host', () => {
       return;
     }
     assert.equal(job?.state, 'succeeded');
-    await page.getByRole('region', { name: 'Media' }).getByRole('button').first().click();
+    await page.getByRole('list', { name: 'Clips' }).getByRole('button').first().click();
     const video = page.getByRole('region', { name: 'Player' }).locator('video');
     await video.waitFor();
     const src = (await video.getAttribute('src')) ?? '';

@@ -3,7 +3,7 @@
  * contract's method and event names pass; main validates every argument against the schemas.
  * Bundled to CommonJS by esbuild (sandboxed preloads may require only `electron`).
  */
-import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron';
+import { contextBridge, type IpcRendererEvent, ipcRenderer, webUtils } from 'electron';
 import { EVENT_CHANNEL, EVENT_NAMES, INVOKE_CHANNEL, isEventName, METHOD_NAMES } from './channels.js';
 import type { Reply, TesseraApi } from './contract.js';
 
@@ -31,3 +31,5 @@ for (const event of EVENT_NAMES) api[event] = (listener: (payload: unknown) => v
 
 // Built from the contract's own name lists; `satisfies` cannot see through the loop.
 contextBridge.exposeInMainWorld('tessera', api as TesseraApi);
+// Dropped or picked files: their path on disk, which the main side imports (`importMedia`).
+contextBridge.exposeInMainWorld('tesseraFiles', { pathForFile: (file: File) => webUtils.getPathForFile(file) });

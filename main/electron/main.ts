@@ -3,14 +3,34 @@
  * `electron`: window, protocols, IPC, utility process. Everything else is the plain-Node studio.
  */
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, session, shell } from 'electron';
-import { createStudio, type Studio } from '../node/studio.js';
+import type { Expansion } from '../../preload/contract.js';
+import type { Recipe } from '../../preload/recipe.js';
+import { createStudio, type EngineTools, type Studio } from '../node/studio.js';
 import { serveContract } from './ipc.js';
 import { APP_URL, handleProtocols, registerSchemes } from './protocols.js';
 import { utilityWorkerSpawner } from './utilityWorker.js';
 
 // Bundled layout: build/electron/main.cjs, build/preload/preload.cjs, build/worker/worker.mjs, build/renderer/.
 const buildDir = join(__dirname, '..');
+
+/** The built engine (ESM) for the prompt expander and recipe reading; this bundle is CommonJS. */
+function builtEngineTools(): EngineTools {
+  interface EngineModule {
+    expandPrompt(text: string): Expansion;
+    readRecipeFromFile(path: string): Promise<Recipe>;
+  }
+  let engine: Promise<EngineModule> | null = null;
+  const load = () => {
+    engine ??= import(pathToFileURL(join(buildDir, 'engine', 'index.js')).href) as Promise<EngineModule>;
+    return engine;
+  };
+  return {
+    expandPrompt: async (text) => (await load()).expandPrompt(text),
+    readRecipeFromFile: async (path) => (await load()).readRecipeFromFile(path),
+  };
+}
 
 registerSchemes();
 app.enableSandbox();
@@ -56,6 +76,8 @@ app.whenReady().then(() => {
   studio = createStudio({
     spawnWorker: utilityWorkerSpawner(join(buildDir, 'worker', 'worker.mjs')),
     dataDir: process.env.TESSERA_DATA_DIR ?? app.getPath('userData'),
+    packsDir: join(app.getAppPath(), 'models', 'packs'),
+    engineTools: builtEngineTools(),
   });
   handleProtocols(join(buildDir, 'renderer'), studio.mediaRoots);
   serveContract(studio, () => window?.webContents ?? null);
@@ -73,5 +95,6 @@ app.on('window-all-closed', () => {
 });
 
 app.on('will-quit', () => {
+  // Saves the open project (an autosave may be pending) before the worker stops.
   studio?.dispose();
 });

@@ -1,13 +1,46 @@
-import { MediaPane } from '../features/bin/MediaPane.js';
+import { useEffect } from 'react';
 import { InspectorPane } from '../features/inspector/InspectorPane.js';
+import { MediaPane } from '../features/media/MediaPane.js';
 import { PlayerPane } from '../features/player/PlayerPane.js';
+import { ProjectDialog } from '../features/project/ProjectDialog.js';
 import { ProjectHeader } from '../features/project/ProjectHeader.js';
+import { loadRecent, projectDialogOpened, saveProject } from '../features/project/projectSlice.js';
 import { PromptPane } from '../features/prompt/PromptPane.js';
 import { QueuePane } from '../features/queue/QueuePane.js';
 import { TimelinePane } from '../features/timeline/TimelinePane.js';
+import { HelpOverlay, LogPanel, Toasts } from '../features/ui/Overlays.js';
+import { helpToggled } from '../features/ui/uiSlice.js';
 import { StatusBar } from '../features/worker/StatusBar.js';
+import { useAppDispatch } from './hooks.js';
+
+const typing = (target: EventTarget | null) =>
+  target instanceof HTMLElement && (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable);
 
 export function App() {
+  const dispatch = useAppDispatch();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key.toLowerCase() === 's') {
+        e.preventDefault();
+        void dispatch(saveProject());
+      } else if (mod && e.key.toLowerCase() === 'o') {
+        e.preventDefault();
+        void dispatch(loadRecent());
+        dispatch(projectDialogOpened({ kind: 'open' }));
+      } else if (mod && e.key.toLowerCase() === 'n') {
+        e.preventDefault();
+        dispatch(projectDialogOpened({ kind: 'new' }));
+      } else if (e.key === '?' && !typing(e.target)) {
+        e.preventDefault();
+        dispatch(helpToggled());
+      } else if (e.key === 'Escape') {
+        dispatch(helpToggled(false));
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [dispatch]);
   return (
     <div className="app">
       <ProjectHeader />
@@ -20,6 +53,10 @@ export function App() {
         <TimelinePane />
       </main>
       <StatusBar />
+      <Toasts />
+      <ProjectDialog />
+      <HelpOverlay />
+      <LogPanel />
     </div>
   );
 }

@@ -1,18 +1,23 @@
 import { combineReducers, configureStore } from '@reduxjs/toolkit';
-import { binSlice } from '../features/bin/binSlice.js';
+import { assetsSlice, clipsSlice, takesSlice } from '../features/media/mediaSlice.js';
 import { projectSlice } from '../features/project/projectSlice.js';
 import { promptSlice } from '../features/prompt/promptSlice.js';
 import { queueSlice } from '../features/queue/queueSlice.js';
 import { timelineSlice } from '../features/timeline/timelineSlice.js';
+import { uiSlice } from '../features/ui/uiSlice.js';
 import { workerSlice } from '../features/worker/workerSlice.js';
 import type { Platform } from '../platform/platform.js';
+import { listenerMiddleware } from './listenerMiddleware.js';
 
 export const rootReducer = combineReducers({
   [projectSlice.name]: projectSlice.reducer,
   [promptSlice.name]: promptSlice.reducer,
   [queueSlice.name]: queueSlice.reducer,
-  [binSlice.name]: binSlice.reducer,
+  [assetsSlice.name]: assetsSlice.reducer,
+  [clipsSlice.name]: clipsSlice.reducer,
+  [takesSlice.name]: takesSlice.reducer,
   [timelineSlice.name]: timelineSlice.reducer,
+  [uiSlice.name]: uiSlice.reducer,
   [workerSlice.name]: workerSlice.reducer,
 });
 
@@ -24,7 +29,10 @@ export interface ThunkExtra {
 export function createStore(platform: Platform) {
   return configureStore({
     reducer: rootReducer,
-    middleware: (getDefault) => getDefault({ thunk: { extraArgument: { platform } satisfies ThunkExtra } }),
+    middleware: (getDefault) =>
+      getDefault({ thunk: { extraArgument: { platform } satisfies ThunkExtra } }).prepend(
+        listenerMiddleware.middleware,
+      ),
   });
 }
 

@@ -52,8 +52,11 @@ export function connectWebSocketApi(url: string): TesseraApi {
   };
   open();
 
-  const invoke = (method: string, args: unknown[]) =>
+  const invoke = (method: string, given: unknown[]) =>
     new Promise<unknown>((resolve, reject) => {
+      // JSON turns a trailing `undefined` (an omitted optional argument) into null; drop it.
+      const args = [...given];
+      while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
       const id = nextId++;
       pending.set(id, { resolve, reject });
       const frame = JSON.stringify({ id, method, args });

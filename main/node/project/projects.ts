@@ -10,7 +10,6 @@ import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import type {
   Asset,
   Clip,
-  Expansion,
   Job,
   JobEvent,
   ProjectSnapshot,

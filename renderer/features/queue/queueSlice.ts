@@ -1,10 +1,12 @@
-import { createEntityAdapter, createSelector, createSlice, type PayloadAction } from '@reduxjs/toolkit';
-import type { Job, JobEvent } from '../../../preload/contract.js';
+import { createEntityAdapter, createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import type { Job, JobEvent, TesseraApi } from '../../../preload/contract.js';
 import { createAppAsyncThunk } from '../../app/hooks.js';
 import type { RootState } from '../../app/store.js';
+import { projectSnapshotReceived } from '../project/projectSlice.js';
+import { errorMessage } from '../ui/uiSlice.js';
 
 const jobsAdapter = createEntityAdapter<Job>({
-  sortComparer: (a, b) => b.createdAt.localeCompare(a.createdAt),
+  sortComparer: (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
 });
 
 interface QueueExtra {
@@ -14,20 +16,35 @@ interface QueueExtra {
 
 const initialState = jobsAdapter.getInitialState<QueueExtra>({ previews: {} });
 
-export const cancelJob = createAppAsyncThunk('queue/cancelJob', async (id: string, { extra, rejectWithValue }) => {
-  try {
-    return await extra.platform.api.cancelJob(id);
-  } catch (error) {
-    return rejectWithValue(error instanceof Error ? error.message : String(error));
-  }
-});
+const jobThunk = <R>(name: string, run: (api: TesseraApi, id: string) => Promise<R>) =>
+  createAppAsyncThunk(name, async (id: string, { extra, rejectWithValue }) => {
+    try {
+      return await run(extra.platform.api, id);
+    } catch (error) {
+      return rejectWithValue(errorMessage(error));
+    }
+  });
+
+export const cancelJob = jobThunk('queue/cancelJob', (api, id) => api.cancelJob(id));
+export const retryJob = jobThunk('queue/retryJob', (api, id) => api.retryJob(id));
+export const removeJob = jobThunk('queue/removeJob', (api, id) => api.removeJob(id));
+export const clearFinished = createAppAsyncThunk(
+  'queue/clearFinished',
+  async (_: undefined, { extra, rejectWithValue }) => {
+    try {
+      return await extra.platform.api.clearFinishedJobs();
+    } catch (error) {
+      return rejectWithValue(errorMessage(error));
+    }
+  },
+);
 
 export const queueSlice = createSlice({
   name: 'queue',
   initialState,
   reducers: {
     jobsLoaded(state, action: PayloadAction<Job[]>) {
-      jobsAdapter.upsertMany(state, action.payload);
+      jobsAdapter.setAll(state, action.payload);
     },
     jobEventReceived(state, action: PayloadAction<JobEvent>) {
       const event = action.payload;
@@ -38,12 +55,25 @@ export const queueSlice = createSlice({
         case 'preview':
           state.previews[event.jobId] = event.preview.dataUrl;
           return;
+        case 'removed':
+          jobsAdapter.removeMany(state, event.jobIds);
+          for (const id of event.jobIds) delete state.previews[id];
+          return;
         default:
           jobsAdapter.upsertOne(state, event.job);
           if (event.type !== 'queued' && event.type !== 'started') delete state.previews[event.job.id];
       }
     },
   },
+  extraReducers: (b) =>
+    b.addCase(projectSnapshotReceived, (state, { payload }) => {
+      // Keep live progress: snapshots are published on changes, progress arrives in between.
+      const jobs = (payload?.jobs ?? []).map((job) => {
+        const live = state.entities[job.id];
+        return live?.state === job.state && live.progress && !job.progress ? { ...job, progress: live.progress } : job;
+      });
+      jobsAdapter.setAll(state, jobs);
+    }),
 });
 
 export const { jobsLoaded, jobEventReceived } = queueSlice.actions;
@@ -52,6 +82,3 @@ const selectors = jobsAdapter.getSelectors<RootState>((state) => state.queue);
 export const selectJobs = selectors.selectAll;
 export const selectJobById = selectors.selectById;
 export const selectPreview = (state: RootState, id: string) => state.queue.previews[id];
-export const selectFinishedClips = createSelector([selectJobs], (jobs) =>
-  jobs.filter((job) => job.state === 'succeeded' && job.result !== null),
-);

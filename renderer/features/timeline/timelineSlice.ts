@@ -1,7 +1,8 @@
 import { createSlice } from '@reduxjs/toolkit';
 import type { RootState } from '../../app/store.js';
+import { projectSnapshotReceived } from '../project/projectSlice.js';
 
-/** The timeline's clips in order (job ids). Editing arrives with the studio issue. */
+/** The timeline: clip ids in order (a clip may appear more than once); each plays its active take. */
 interface TimelineState {
   clipIds: string[];
 }
@@ -12,6 +13,10 @@ export const timelineSlice = createSlice({
   name: 'timeline',
   initialState,
   reducers: {},
+  extraReducers: (b) =>
+    b.addCase(projectSnapshotReceived, (state, { payload }) => {
+      state.clipIds = payload?.timeline.clipIds ?? [];
+    }),
 });
 
 export const selectTimelineClipIds = (state: RootState) => state.timeline.clipIds;

@@ -1,0 +1,314 @@
+/**
+ * A person's afternoon in the studio, in Chromium against the web host with the real worker, the
+ * real model pack and real ffmpeg: create a project, generate from text (watching progress and the
+ * live preview), re-render with a new seed and switch takes, animate an imported PNG, extend a
+ * clip, remix it, close and reopen the project, and recover from a killed worker. Elements are
+ * found by role and name. Screenshots: test-output/afternoon-*.png (one is e2e/afternoon.png).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { forkWorkerSpawner } from '../main/node/forkWorker.js';
+import { ensureRendererBuilt } from '../main/node/rendererBuild.js';
+import { createStudio, type Studio } from '../main/node/studio.js';
+import { startWebHost, type WebHost } from '../main/node/webHost.js';
+import type { Job } from '../preload/contract.js';
+import { CHROMIUM_ARGS, chromiumPath, OUTPUT_DIR, ROOT } from './support.js';
+
+/** Generous: 2 cores, and a model may be training in the background. */
+const JOB_TIMEOUT = 240_000;
+const STEP_TIMEOUT = 420_000;
+const STEPS = '6';
+const TEXT_PROMPT = 'a red ball moving right on a blue background';
+
+/** Polls `check` until it holds. */
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `timed out after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
+  let dataDir: string;
+  let studio: Studio;
+  let web: WebHost;
+  let browser: Browser;
+  let page: Page;
+  let projectDir = '';
+  let pngPath = '';
+  const shot = async (name: string) => {
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT_DIR, `afternoon-${name}.png`) });
+  };
+  const region = (name: string) => page.getByRole('region', { name, exact: true });
+  const clipsList = () => region('Media').getByRole('list', { name: 'Clips' });
+  const jobRow = (id: string) => region('Queue').getByRole('list', { name: 'Jobs' }).locator(`li[data-job-id="${id}"]`);
+
+  /** Runs `action`, then returns the job it queued (a job id not seen before). */
+  const queued = async (action: () => Promise<void>): Promise<Job> => {
+    const known = new Set(studio.queue.list().map((j) => j.id));
+    await action();
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const job = studio.queue.list().find((j) => !known.has(j.id));
+      if (job) return job;
+      assert.ok(Date.now() < deadline, 'no new job was queued');
+      await page.waitForTimeout(50);
+    }
+  };
+
+  /** Waits for the job's row to say it succeeded (a failure is reported with its reason). */
+  const finished = async (job: Job) => {
+    const row = jobRow(job.id);
+    await row.waitFor({ timeout: 30_000 });
+    await row.locator('.job-state', { hasText: /^(succeeded|failed|cancelled)$/ }).waitFor({ timeout: JOB_TIMEOUT });
+    const done = studio.queue.get(job.id);
+    assert.equal(done?.state, 'succeeded', `job ${job.id} ${done?.state}: ${done?.error?.message ?? ''}`);
+    return done;
+  };
+
+  const fillCommon = async (prompt: string | null) => {
+    const form = region('Prompt');
+    if (prompt !== null) await form.getByRole('textbox', { name: 'Prompt', exact: true }).fill(prompt);
+    await form.getByRole('spinbutton', { name: 'Steps' }).fill(STEPS);
+    await form.getByRole('combobox', { name: 'Duration' }).selectOption({ label: '1.1 s (9 frames)' });
+  };
+
+  const selectClip = async (name: string | RegExp) => {
+    await clipsList().getByRole('listitem', { name }).first().getByRole('button').click();
+  };
+
+  before(async () => {
+    const staticDir = await ensureRendererBuilt(ROOT);
+    dataDir = mkdtempSync(join(tmpdir(), 'tessera-afternoon-'));
+    studio = createStudio({ spawnWorker: forkWorkerSpawner(), dataDir, autosaveMs: 500 });
+    web = await startWebHost({ studio, staticDir, port: 0 });
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (error) => console.error('[page error]', error.message));
+    await page.goto(web.url);
+    await studio.host.whenReady(120_000);
+    pngPath = join(dataDir, 'red.png');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=red:s=128x128',
+      '-frames:v',
+      '1',
+      pngPath,
+    ]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    studio?.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates a project', { timeout: 60_000 }, async () => {
+    await page.getByRole('button', { name: 'New project' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New project' });
+    await dialog.getByRole('textbox', { name: 'Project name' }).fill('Afternoon');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('.project-name', { hasText: 'Afternoon' }).waitFor();
+    projectDir = studio.projects.snapshot()?.dir ?? '';
+    assert.ok(existsSync(join(projectDir, 'project.json')), 'project.json written');
+    assert.ok(existsSync(join(projectDir, 'media')), 'media/ created');
+    await shot('1-project');
+  });
+
+  it('generates a clip from text; the progress bar and the live preview move', { timeout: STEP_TIMEOUT }, async () => {
+    const prompt = region('Prompt').getByRole('textbox', { name: 'Prompt', exact: true });
+    await prompt.fill(TEXT_PROMPT);
+    // The expanded caption the model sees appears under the prompt.
+    await region('Prompt')
+      .getByText(/Model sees:/)
+      .waitFor({ timeout: 15_000 });
+    await fillCommon(null);
+    // Enough steps to watch the bar and the preview move.
+    await region('Prompt').getByRole('spinbutton', { name: 'Steps' }).fill('30');
+    await region('Prompt').getByRole('spinbutton', { name: 'Seed' }).fill('1234');
+    const job = await queued(() => region('Prompt').getByRole('button', { name: 'Generate' }).click());
+    const row = jobRow(job.id);
+    await row.waitFor({ timeout: 30_000 });
+    const bar = row.getByRole('progressbar');
+    const values = new Set<number>();
+    const previews = new Set<string>();
+    const deadline = Date.now() + JOB_TIMEOUT;
+    while (studio.queue.get(job.id)?.state !== 'succeeded') {
+      assert.ok(Date.now() < deadline, 'job did not finish');
+      const state = studio.queue.get(job.id)?.state;
+      assert.ok(state === 'queued' || state === 'running', `job ${state}: ${studio.queue.get(job.id)?.error?.message}`);
+      values.add(await bar.evaluate((el) => (el as unknown as { value: number }).value));
+      const img = row.getByRole('img', { name: 'Live preview' });
+      if ((await img.count()) > 0) {
+        previews.add((await img.getAttribute('src')) ?? '');
+        if (previews.size === 1) await shot('2-generating');
+      }
+      await page.waitForTimeout(40);
+    }
+    const moving = [...values].filter((v) => v > 0 && v < 100);
+    assert.ok(moving.length >= 3, `the progress bar moved (${[...values].join(', ')})`);
+    assert.ok(previews.size >= 3, `the live preview changed (${previews.size} images)`);
+    await clipsList().getByRole('listitem', { name: TEXT_PROMPT }).waitFor({ timeout: 30_000 });
+    const clip = studio.projects.snapshot()?.assets.find((a) => a.recipe?.prompt === TEXT_PROMPT);
+    assert.ok(clip?.path.startsWith(join(projectDir, 'media')), 'the clip lands in the project media/ folder');
+    await selectClip(TEXT_PROMPT);
+    await region('Player').locator('video').waitFor();
+    await shot('3-generated');
+  });
+
+  it('re-renders with a new seed and switches takes', { timeout: STEP_TIMEOUT }, async () => {
+    const inspector = region('Inspector');
+    const job = await queued(() => inspector.getByRole('button', { name: 'Re-render with new seed' }).click());
+    assert.notEqual(job.request.seed, 1234);
+    await finished(job);
+    const takes = inspector.getByRole('group', { name: 'Takes' }).getByRole('radio');
+    await until(async () => (await inspector.locator('.takes input[type=radio]:not(:disabled)').count()) === 2);
+    assert.equal(await takes.count(), 2);
+    assert.equal(await inspector.getByRole('radio', { name: /Take 2/ }).isChecked(), true);
+    await inspector.getByText(`${job.request.seed}`, { exact: true }).waitFor();
+    const before = await region('Player').locator('video').getAttribute('src');
+    // The main side owns the active take: the radio follows once it confirms.
+    await inspector.getByRole('radio', { name: /Take 1/ }).click();
+    await until(() => inspector.getByRole('radio', { name: /Take 1/ }).isChecked());
+    await inspector.getByText('1234', { exact: true }).waitFor({ timeout: 10_000 });
+    await until(async () => (await region('Player').locator('video').getAttribute('src')) !== before);
+    assert.equal(await inspector.getByRole('radio', { name: /Take 1/ }).isChecked(), true);
+    await shot('4-takes');
+  });
+
+  it('imports a PNG and animates it in Image mode', { timeout: STEP_TIMEOUT }, async () => {
+    await region('Media').getByLabel('Import files').setInputFiles(pngPath);
+    await clipsList().getByRole('listitem', { name: 'red.png' }).waitFor({ timeout: 30_000 });
+    const form = region('Prompt');
+    await form.getByRole('combobox', { name: 'Mode' }).selectOption({ label: 'Image' });
+    await form.getByRole('combobox', { name: 'Source' }).selectOption({ label: 'red.png' });
+    await fillCommon('a red square staying still on a red background');
+    const job = await queued(() => form.getByRole('button', { name: 'Generate' }).click());
+    assert.equal(job.request.mode, 'i2v');
+    assert.ok(job.request.source?.startsWith(join(projectDir, 'media')), 'the imported PNG was copied into media/');
+    await finished(job);
+    await clipsList().getByRole('listitem', { name: 'a red square staying still on a red background' }).waitFor();
+    await selectClip('a red square staying still on a red background');
+    await shot('5-image');
+  });
+
+  it('extends a clip forward', { timeout: STEP_TIMEOUT }, async () => {
+    await selectClip(TEXT_PROMPT);
+    await region('Inspector').getByRole('button', { name: 'Extend forward' }).click();
+    const form = region('Prompt');
+    assert.equal(await form.getByRole('combobox', { name: 'Mode' }).inputValue(), 'extend');
+    assert.equal(await form.getByRole('radio', { name: /Forward/ }).isChecked(), true);
+    await fillCommon(null);
+    const job = await queued(() => form.getByRole('button', { name: 'Generate' }).click());
+    assert.equal(job.request.mode, 'extend_forward');
+    await finished(job);
+    await until(async () => (await clipsList().getByRole('listitem').count()) >= 4);
+    await shot('6-extend');
+  });
+
+  it('remixes it', { timeout: STEP_TIMEOUT }, async () => {
+    await selectClip(TEXT_PROMPT);
+    await region('Inspector').getByRole('button', { name: 'Remix' }).click();
+    const form = region('Prompt');
+    assert.equal(await form.getByRole('combobox', { name: 'Mode' }).inputValue(), 'remix');
+    await form.getByRole('spinbutton', { name: 'Strength' }).fill('0.7');
+    await fillCommon('a green ball moving right on a blue background');
+    const job = await queued(() => form.getByRole('button', { name: 'Generate' }).click());
+    assert.equal(job.request.mode, 'remix');
+    await finished(job);
+    await clipsList().getByRole('listitem', { name: 'a green ball moving right on a blue background' }).waitFor();
+    await selectClip('a green ball moving right on a blue background');
+    await region('Inspector').getByText('Remix', { exact: true }).first().waitFor();
+    await region('Inspector').getByRole('button', { name: 'Add to timeline' }).click();
+    await region('Timeline')
+      .getByRole('listitem', { name: 'a green ball moving right on a blue background' })
+      .waitFor();
+    await shot('7-remix');
+  });
+
+  it('closes and reopens the project and finds everything, queued jobs included', {
+    timeout: STEP_TIMEOUT,
+  }, async () => {
+    const before = studio.projects.snapshot();
+    assert.ok(before);
+    // A job still waiting when the project closes runs when it reopens.
+    const form = region('Prompt');
+    await form.getByRole('combobox', { name: 'Mode' }).selectOption({ label: 'Text' });
+    await fillCommon('a yellow square moving left on a black background');
+    const waiting = await queued(() => form.getByRole('button', { name: 'Generate' }).click());
+
+    await page.getByRole('button', { name: 'New project' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New project' });
+    await dialog.getByRole('textbox', { name: 'Project name' }).fill('Scratch');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await page.locator('.project-name', { hasText: 'Scratch' }).waitFor();
+    assert.equal(await clipsList().count(), 0, 'the other project is empty');
+
+    await page.reload(); // everything comes back from the main side, not from the page
+    await page.getByRole('button', { name: 'Open project' }).click();
+    const open = page.getByRole('dialog', { name: 'Open project' });
+    await open.getByRole('list', { name: 'Recent projects' }).getByRole('button', { name: 'Afternoon' }).click();
+    await page.locator('.project-name', { hasText: 'Afternoon' }).waitFor();
+    for (const clip of before.clips.filter((c) => c.activeTakeId)) {
+      await clipsList().getByRole('listitem', { name: clip.name }).first().waitFor({ timeout: 15_000 });
+    }
+    await region('Timeline')
+      .getByRole('listitem', { name: 'a green ball moving right on a blue background' })
+      .waitFor();
+    await jobRow(waiting.id).waitFor({ timeout: 15_000 });
+    await finished(waiting);
+    await selectClip(TEXT_PROMPT);
+    assert.equal(await region('Inspector').getByRole('radio').count(), 2, 'both takes are back');
+    await shot('8-reopened');
+  });
+
+  it('a killed worker fails the running job with its reason; the next job succeeds', {
+    timeout: STEP_TIMEOUT,
+  }, async () => {
+    const form = region('Prompt');
+    await form.getByRole('combobox', { name: 'Mode' }).selectOption({ label: 'Text' });
+    await fillCommon('a blue circle moving up on a white background');
+    await form.getByRole('spinbutton', { name: 'Steps' }).fill('60');
+    const doomed = await queued(() => form.getByRole('button', { name: 'Generate' }).click());
+    await form.getByRole('spinbutton', { name: 'Steps' }).fill(STEPS);
+    await fillCommon('a pink triangle moving down on a gray background');
+    const next = await queued(() => form.getByRole('button', { name: 'Generate' }).click());
+    const deadline = Date.now() + JOB_TIMEOUT;
+    while ((studio.queue.get(doomed.id)?.progress?.step ?? 0) < 1) {
+      assert.ok(Date.now() < deadline, 'the long job never started');
+      await page.waitForTimeout(50);
+    }
+    const pid = studio.host.status.pid;
+    assert.ok(pid, 'the worker reports its pid');
+    process.kill(pid, 'SIGKILL');
+    const row = jobRow(doomed.id);
+    await row.locator('.job-state', { hasText: 'failed' }).waitFor({ timeout: 30_000 });
+    await row.getByText(/worker was killed by SIGKILL/).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /Job failed: worker was killed/ })
+      .first()
+      .waitFor();
+    await row.getByRole('button', { name: 'Retry' }).waitFor();
+    await shot('9-worker-killed');
+    await finished(next);
+    assert.ok(studio.host.status.restarts >= 1, 'the worker was restarted');
+    await jobRow(next.id).scrollIntoViewIfNeeded();
+    await shot('10-recovered');
+    copyFileSync(join(OUTPUT_DIR, 'afternoon-10-recovered.png'), join(ROOT, 'e2e', 'afternoon.png'));
+  });
+});
