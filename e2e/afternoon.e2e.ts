@@ -25,6 +25,15 @@ const STEP_TIMEOUT = 420_000;
 const STEPS = '6';
 const TEXT_PROMPT = 'a red ball moving right on a blue background';
 
+/** An MD5 of a clip's decoded frames (the container's metadata differs from take to take). */
+function frameHash(video: string): string {
+  return execFileSync('ffmpeg', ['-v', 'error', '-i', video, '-f', 'framemd5', '-'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => line.split(',').pop()?.trim())
+    .join(' ');
+}
+
 /** Polls `check` until it holds. */
 async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -187,6 +196,16 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
     await inspector.getByText('1234', { exact: true }).waitFor({ timeout: 10_000 });
     await until(async () => (await region('Player').locator('video').getAttribute('src')) !== before);
     assert.equal(await inspector.getByRole('radio', { name: /Take 1/ }).isChecked(), true);
+    // "Re-render" keeps the seed: a third take with identical frames.
+    const same = await queued(() => inspector.getByRole('button', { name: 'Re-render', exact: true }).click());
+    assert.equal(same.request.seed, 1234);
+    const third = await finished(same);
+    const first = studio.projects
+      .snapshot()
+      ?.assets.find((a) => a.recipe?.seed === 1234 && a.path !== third?.result?.videoPath);
+    assert.ok(first && third?.result, 'both same-seed takes are there');
+    assert.equal(frameHash(third.result.videoPath), frameHash(first.path), 'same seed, identical frames');
+    await inspector.getByRole('radio', { name: /Take 3/ }).waitFor();
     await shot('4-takes');
   });
 
@@ -212,7 +231,8 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
     const form = region('Prompt');
     assert.equal(await form.getByRole('combobox', { name: 'Mode' }).inputValue(), 'extend');
     assert.equal(await form.getByRole('radio', { name: /Forward/ }).isChecked(), true);
-    await fillCommon(null);
+    assert.equal(await form.getByRole('textbox', { name: 'Prompt', exact: true }).inputValue(), TEXT_PROMPT);
+    await fillCommon('the red ball keeps moving right on a blue background');
     const job = await queued(() => form.getByRole('button', { name: 'Generate' }).click());
     assert.equal(job.request.mode, 'extend_forward');
     await finished(job);
@@ -272,7 +292,7 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
     await jobRow(waiting.id).waitFor({ timeout: 15_000 });
     await finished(waiting);
     await selectClip(TEXT_PROMPT);
-    assert.equal(await region('Inspector').getByRole('radio').count(), 2, 'both takes are back');
+    assert.equal(await region('Inspector').getByRole('radio').count(), 3, 'all three takes are back');
     await shot('8-reopened');
   });
 

@@ -115,7 +115,7 @@ export function PlayerPane() {
           title="Previous frame (←)"
           onClick={() => step(-1)}
         >
-          ⏮
+          |◀
         </button>
         <button
           type="button"
@@ -124,7 +124,7 @@ export function PlayerPane() {
           title="Play / pause (Space)"
           onClick={toggle}
         >
-          {playing ? '⏸' : '▶'}
+          {playing ? '❚❚' : '▶'}
         </button>
         <button
           type="button"
@@ -133,7 +133,7 @@ export function PlayerPane() {
           title="Next frame (→)"
           onClick={() => step(1)}
         >
-          ⏭
+          ▶|
         </button>
         <input
           type="range"

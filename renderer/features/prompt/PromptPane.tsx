@@ -244,7 +244,7 @@ export function PromptPane() {
               title="New random seed"
               onClick={() => dispatch(seedRolled())}
             >
-              🎲
+              Random
             </button>
             <label className="check" title="Keep this seed for the next Generate">
               <input

@@ -32,7 +32,9 @@ export function TimelinePane() {
     <section className="pane pane-timeline" aria-label="Timeline">
       <div className="pane-head">
         <h2>Timeline</h2>
-        <span className="hint">{clipIds.length ? `${clipIds.length} clips · ${total.toFixed(1)} s` : ''}</span>
+        <span className="hint">
+          {clipIds.length ? `${clipIds.length} ${clipIds.length === 1 ? 'clip' : 'clips'} · ${total.toFixed(1)} s` : ''}
+        </span>
       </div>
       {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop zone; the buttons inside do the same by keyboard */}
       <div
