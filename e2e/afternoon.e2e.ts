@@ -90,7 +90,8 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
   };
 
   const selectClip = async (name: string | RegExp) => {
-    await clipsList().getByRole('listitem', { name }).first().getByRole('button').click();
+    const exact = typeof name === 'string';
+    await clipsList().getByRole('listitem', { name, exact }).first().getByRole('button').click();
   };
 
   before(async () => {
@@ -121,7 +122,7 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
   after(async () => {
     await browser?.close();
     await web?.close();
-    studio?.dispose();
+    await studio?.dispose();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -160,11 +161,16 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
       assert.ok(Date.now() < deadline, 'job did not finish');
       const state = studio.queue.get(job.id)?.state;
       assert.ok(state === 'queued' || state === 'running', `job ${state}: ${studio.queue.get(job.id)?.error?.message}`);
-      values.add(await bar.evaluate((el) => (el as unknown as { value: number }).value));
-      const img = row.getByRole('img', { name: 'Live preview' });
-      if ((await img.count()) > 0) {
-        previews.add((await img.getAttribute('src')) ?? '');
-        if (previews.size === 1) await shot('2-generating');
+      // The row, its bar and its preview may change under us when the job ends: never wait long here.
+      const value = await bar.evaluate((el) => (el as unknown as { value: number }).value, null, { timeout: 2_000 });
+      values.add(value);
+      const src = await row
+        .getByRole('img', { name: 'Live preview' })
+        .getAttribute('src', { timeout: 200 })
+        .catch(() => null);
+      if (src) {
+        previews.add(src);
+        if (previews.size === 2) await shot('2-generating');
       }
       await page.waitForTimeout(40);
     }
@@ -238,6 +244,24 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
     await finished(job);
     await until(async () => (await clipsList().getByRole('listitem').count()) >= 4);
     await shot('6-extend');
+  });
+
+  it('uses the frame at the playhead as the source of an Image job', { timeout: 120_000 }, async () => {
+    await selectClip(TEXT_PROMPT);
+    const player = region('Player');
+    await player.locator('video').waitFor();
+    await player.getByRole('button', { name: 'Next frame' }).waitFor();
+    await page.locator('body').press('ArrowRight'); // arrow keys step one frame
+    await page.locator('body').press('ArrowRight');
+    await until(async () => (await player.getByRole('slider', { name: 'Scrubber' }).inputValue()) === '2');
+    await region('Inspector').getByRole('button', { name: 'Use as image' }).click();
+    const frameName = `Frame 0.31 s of ${TEXT_PROMPT}`;
+    await clipsList().getByRole('listitem', { name: frameName }).waitFor({ timeout: 30_000 });
+    const form = region('Prompt');
+    await until(async () => (await form.getByRole('combobox', { name: 'Mode' }).inputValue()) === 'image');
+    const source = form.getByRole('combobox', { name: 'Source' });
+    assert.equal(await source.locator('option:checked').textContent(), frameName);
+    await shot('7-use-as-image');
   });
 
   it('remixes it', { timeout: STEP_TIMEOUT }, async () => {
@@ -330,5 +354,23 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
     await jobRow(next.id).scrollIntoViewIfNeeded();
     await shot('10-recovered');
     copyFileSync(join(OUTPUT_DIR, 'afternoon-10-recovered.png'), join(ROOT, 'e2e', 'afternoon.png'));
+  });
+
+  it('importing a Tessera MP4 restores its recipe', { timeout: 120_000 }, async () => {
+    const original = studio.projects.snapshot()?.assets.find((a) => a.recipe?.mode === 'remix');
+    assert.ok(original, 'a remix clip to export');
+    const exported = join(dataDir, 'exported-remix.mp4');
+    copyFileSync(original.path, exported);
+    await region('Media').getByLabel('Import files').setInputFiles(exported);
+    await until(async () =>
+      Boolean(studio.projects.snapshot()?.assets.find((a) => a.origin === 'imported' && a.recipe)),
+    );
+    const imported = studio.projects.snapshot()?.assets.find((a) => a.origin === 'imported' && a.recipe);
+    assert.equal(imported?.recipe?.seed, original.recipe?.seed);
+    assert.equal(imported?.recipe?.prompt, original.recipe?.prompt);
+    // Listed by its prompt, newest first, with the recipe in the Inspector.
+    await clipsList().getByRole('listitem', { name: original.recipe?.prompt }).first().getByRole('button').click();
+    await region('Inspector').getByText(`${original.recipe?.seed}`, { exact: true }).waitFor();
+    assert.equal(await region('Inspector').getByRole('button', { name: 'Re-render', exact: true }).isEnabled(), true);
   });
 });

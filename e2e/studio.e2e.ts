@@ -36,7 +36,7 @@ describe('studio in Chromium via the web host', () => {
   after(async () => {
     await browser?.close();
     await web?.close();
-    studio?.dispose();
+    await studio?.dispose();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

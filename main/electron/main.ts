@@ -94,7 +94,11 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('will-quit', () => {
-  // Saves the open project (an autosave may be pending) before the worker stops.
-  studio?.dispose();
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting || !studio) return;
+  // Save the open project (an autosave may be pending) and stop the worker, then quit for real.
+  event.preventDefault();
+  quitting = true;
+  void studio.dispose().finally(() => app.quit());
 });

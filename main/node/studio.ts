@@ -51,7 +51,8 @@ export interface Studio {
   mediaRoots: string[];
   /** Where the web host puts uploaded files before they are imported. */
   uploadsDir: string;
-  dispose(): void;
+  /** Stops the worker; resolves once the open project (if changed) is saved. */
+  dispose(): Promise<void>;
 }
 
 async function defaultPacksDir(): Promise<string> {
@@ -132,12 +133,14 @@ export function createStudio(options: StudioOptions): Studio {
     projects,
     mediaRoots,
     uploadsDir,
-    dispose() {
-      void projects.dispose();
+    async dispose() {
+      // The save takes its snapshot of the queue now, before the queue is disposed.
+      const saved = projects.dispose();
       for (const off of offs) off();
       queue.dispose();
       host.stop();
       onEvent.clear();
+      await saved.catch((error: unknown) => console.error('[studio] could not save the project:', error));
     },
   };
 }

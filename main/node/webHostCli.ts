@@ -44,7 +44,7 @@ console.log(`Open ${web.url}`);
 
 const shutdown = async () => {
   await web.close();
-  studio.dispose();
+  await studio.dispose();
   process.exit(0);
 };
 process.on('SIGINT', shutdown);

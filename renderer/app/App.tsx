@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { InspectorPane } from '../features/inspector/InspectorPane.js';
 import { MediaPane } from '../features/media/MediaPane.js';
 import { PlayerPane } from '../features/player/PlayerPane.js';
@@ -9,6 +9,7 @@ import { PromptPane } from '../features/prompt/PromptPane.js';
 import { QueuePane } from '../features/queue/QueuePane.js';
 import { TimelinePane } from '../features/timeline/TimelinePane.js';
 import { HelpOverlay, LogPanel, Toasts } from '../features/ui/Overlays.js';
+import { Splitter } from '../features/ui/Splitter.js';
 import { helpToggled } from '../features/ui/uiSlice.js';
 import { StatusBar } from '../features/worker/StatusBar.js';
 import { useAppDispatch } from './hooks.js';
@@ -18,6 +19,9 @@ const typing = (target: EventTarget | null) =>
 
 export function App() {
   const dispatch = useAppDispatch();
+  const [left, setLeft] = useState(300);
+  const [right, setRight] = useState(310);
+  const [bottom, setBottom] = useState(150);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
@@ -44,13 +48,46 @@ export function App() {
   return (
     <div className="app">
       <ProjectHeader />
-      <main className="workspace">
+      <main
+        className="workspace"
+        style={{ '--left': `${left}px`, '--right': `${right}px`, '--bottom': `${bottom}px` } as React.CSSProperties}
+      >
         <PromptPane />
         <MediaPane />
         <PlayerPane />
         <InspectorPane />
         <QueuePane />
         <TimelinePane />
+        <Splitter
+          label="Resize the left panes"
+          orientation="vertical"
+          value={left}
+          min={220}
+          max={520}
+          direction={1}
+          onChange={setLeft}
+          style={{ left: left - 2, top: 0, bottom: bottom }}
+        />
+        <Splitter
+          label="Resize the right panes"
+          orientation="vertical"
+          value={right}
+          min={220}
+          max={560}
+          direction={-1}
+          onChange={setRight}
+          style={{ right: right - 2, top: 0, bottom: bottom }}
+        />
+        <Splitter
+          label="Resize the timeline"
+          orientation="horizontal"
+          value={bottom}
+          min={90}
+          max={400}
+          direction={-1}
+          onChange={setBottom}
+          style={{ left: 0, right: 0, bottom: bottom - 2 }}
+        />
       </main>
       <StatusBar />
       <Toasts />

@@ -28,7 +28,8 @@ export function PlayerPane() {
   const fps = asset?.fps || asset?.recipe?.fps || 8;
   const frames = asset?.frames ?? 0;
   const duration = asset?.durationSec ?? 0;
-  const frame = Math.min(Math.max(frames - 1, 0), Math.round(time * fps));
+  // The frame on screen: frame n covers [n / fps, (n + 1) / fps).
+  const frame = Math.min(Math.max(frames - 1, 0), Math.floor(time * fps + 1e-6));
 
   const seek = useCallback(
     (t: number) => {
