@@ -23,10 +23,18 @@ export interface EngineTools {
   readRecipeFromFile(path: string): Promise<Recipe>;
 }
 
+/**
+ * Loads a module at run time without bundlers following it (the Electron bundle is CommonJS and
+ * brings its own EngineTools and packsDir; these source modules need `import.meta`).
+ */
+const runtimeImport = <T>(specifier: string): Promise<T> => import(specifier) as Promise<T>;
+type PromptModule = typeof import('../engine/prompt.js');
+type MediaModule = typeof import('../engine/media.js');
+
 /** From source (web host, tests): the engine's prompt and media modules, loaded on first use. */
 export const sourceEngineTools: EngineTools = {
-  expandPrompt: async (text) => (await import('../engine/prompt.js')).expandPrompt(text),
-  readRecipeFromFile: async (path) => (await import('../engine/media.js')).readRecipeFromFile(path),
+  expandPrompt: async (text) => (await runtimeImport<PromptModule>('../engine/prompt.js')).expandPrompt(text),
+  readRecipeFromFile: async (path) => (await runtimeImport<MediaModule>('../engine/media.js')).readRecipeFromFile(path),
 };
 
 export interface StudioOptions extends WorkerHostOptions {
@@ -56,7 +64,7 @@ export interface Studio {
 }
 
 async function defaultPacksDir(): Promise<string> {
-  const { appRoot } = await import('./appRoot.js');
+  const { appRoot } = await runtimeImport<typeof import('./appRoot.js')>('./appRoot.js');
   return join(appRoot(), 'models', 'packs');
 }
 
