@@ -110,9 +110,10 @@ def fit_rgb_projection(vae, shift: float, scale: float, n: int = 48) -> dict:
 
 def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str) -> None:
     tok = WordTokenizer.for_world(model.text_encoder.cfg.max_length)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    for sub in ("tokenizer", "text_encoder", "transformer", "vae_encoder", "vae_decoder", "scheduler"):
+        if (out / sub).exists():  # the model card (README.md) and eval/ are kept
+            shutil.rmtree(out / sub)
+    out.mkdir(parents=True, exist_ok=True)
     tok.save(out / "tokenizer" / "tokenizer.json")
     shift, scale = meta["latent_shift"], meta["latent_scale"]
     ex = example_inputs(model, vae, tok)
@@ -127,7 +128,7 @@ def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str) ->
         inputs, outputs, _ = GRAPH_IO[name]
         index_graphs[name] = {"path": f"{name}/model.onnx", "inputs": inputs, "outputs": outputs,
                               "parameters": sum(p.numel() for p in mod.parameters())}
-    (out / "scheduler").mkdir()
+    (out / "scheduler").mkdir(exist_ok=True)
     (out / "scheduler" / "scheduler_config.json").write_text(json.dumps(SCHEDULER, indent=1))
     index = {
         "_class_name": "TesseraPipeline", "format": FORMAT, "name": "tessera-tiny", "version": version,

@@ -135,7 +135,8 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--ema", type=float, default=0.999)
     ap.add_argument("--batch-scale", type=float, default=1.0, help="multiplies every bucket's batch size")
-    ap.add_argument("--fresh", type=float, default=0.25, help="fraction of a batch newly rendered each step")
+    ap.add_argument("--prefill", type=int, default=48, help="clips encoded per bucket before the first step")
+    ap.add_argument("--fresh", type=float, default=0.125, help="fraction of a batch newly rendered each step")
     ap.add_argument("--vae", default=str(ROOT / "weights" / "vae.pt"))
     ap.add_argument("--run", default=str(ROOT / "runs" / "dit"))
     ap.add_argument("--weights", default=str(ROOT / "weights" / "dit.pt"))
@@ -178,6 +179,8 @@ def main() -> None:
           f"scale {scale:.4f}; bf16={runtime.cpu_has_bf16() and not args.no_bf16}", flush=True)
     rng = random.Random(1000 + step)
     pool = LatentPool(vae, shift, scale, dev)
+    for b in data.DEFAULT_BUCKETS:  # a few clips per bucket so early batches are not repeats
+        pool.add(b, args.prefill, rng, not args.no_bf16)
     meta = lambda: {"step": step, "samples": seen, "latent_shift": shift, "latent_scale": scale}  # noqa: E731
     t_start, t_save = time.time(), time.time()
     log = open(run / "log.jsonl", "a")
