@@ -88,6 +88,7 @@ def main() -> None:
     ap.add_argument("--run", default=str(ROOT / "runs" / "vae"))
     ap.add_argument("--weights", default=str(ROOT / "weights" / "vae.pt"))
     ap.add_argument("--from-weights", default=None, help="start from weights kept in git")
+    ap.add_argument("--decoder-only", action="store_true", help="freeze the encoder, train the decoder")
     ap.add_argument("--no-bf16", action="store_true")
     args = ap.parse_args()
 
@@ -102,11 +103,14 @@ def main() -> None:
         model, meta = load_weights(Path(args.from_weights))
         step, seen = meta.get("step", 0), meta.get("samples", 0)
     model.to(dev)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99))
+    if args.decoder_only:  # keeps the latent space (and so a trained DiT) valid while the decoder improves
+        model.encoder.requires_grad_(False)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99))
     if ckpt.exists() and not args.from_weights:
         blob = torch.load(ckpt, map_location=dev, weights_only=False)
         model.load_state_dict(blob["model"])
-        opt.load_state_dict(blob["opt"])
+        if not args.decoder_only:  # a full-model optimizer state does not fit a decoder-only run
+            opt.load_state_dict(blob["opt"])
         step, seen = blob["step"], blob["samples"]
         print(f"resumed {ckpt} at step {step}")
     print(f"encoder {param_count(model.encoder):,} decoder {param_count(model.decoder):,} params; "
