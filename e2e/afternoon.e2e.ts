@@ -373,4 +373,37 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
     await region('Inspector').getByText(`${original.recipe?.seed}`, { exact: true }).waitFor();
     assert.equal(await region('Inspector').getByRole('button', { name: 'Re-render', exact: true }).isEnabled(), true);
   });
+
+  it('plays the timeline: a frame step crosses from the first clip into the second', { timeout: 120_000 }, async () => {
+    const GREEN = 'a green ball moving right on a blue background';
+    await selectClip(TEXT_PROMPT);
+    await region('Inspector').getByRole('button', { name: 'Add to timeline' }).click();
+    const items = region('Timeline').getByRole('list', { name: 'Timeline clips' }).getByRole('listitem');
+    await until(async () => (await items.count()) === 2);
+    const project = studio.projects.snapshot();
+    const first = project?.clips.find((c) => c.id === project.timeline.clipIds[0]);
+    const take = project?.takes.find((t) => t.id === first?.activeTakeId);
+    const frames = project?.assets.find((a) => a.id === take?.assetId)?.frames ?? 0;
+    assert.equal(first?.name, GREEN, 'the remix is first on the timeline');
+    assert.ok(frames > 1, 'the first clip has frames');
+
+    const player = region('Player');
+    const playing = () => player.getAttribute('data-playing-clip');
+    await player.getByRole('button', { name: 'Play timeline' }).click();
+    assert.equal(await player.getByRole('button', { name: 'Play timeline' }).getAttribute('aria-pressed'), 'true');
+    await until(async () => (await playing()) === GREEN);
+    await player.getByRole('button', { name: 'Next frame' }).waitFor();
+    const scrubber = player.getByRole('slider', { name: 'Scrubber' });
+    // The last frame of the first clip, then one more: the second clip's first frame.
+    for (let i = 0; i < frames - 1; i++) await page.keyboard.press('ArrowRight');
+    await until(async () => (await scrubber.inputValue()) === String(frames - 1));
+    assert.equal(await playing(), GREEN);
+    await page.keyboard.press('ArrowRight');
+    await until(async () => (await playing()) === TEXT_PROMPT);
+    assert.equal(await scrubber.inputValue(), String(frames));
+    await player.getByRole('heading', { name: new RegExp(`Timeline · ${TEXT_PROMPT}`) }).waitFor();
+    await until(async () => (await items.nth(1).getAttribute('aria-current')) === 'true');
+    assert.equal(await items.nth(0).getAttribute('aria-current'), null);
+    await shot('timeline');
+  });
 });

@@ -4,7 +4,7 @@ import { usePlatform } from '../../app/PlatformContext.js';
 import { CLIP_MIME } from '../media/MediaPane.js';
 import { addToTimeline, moveInTimeline, removeFromTimeline, selectClipViews } from '../media/mediaSlice.js';
 import { clipSelected } from '../ui/uiSlice.js';
-import { selectTimelineClipIds } from './timelineSlice.js';
+import { selectPlayingPosition, selectTimelineClipIds } from './timelineSlice.js';
 
 const POSITION_MIME = 'application/x-tessera-timeline-index';
 
@@ -13,6 +13,7 @@ export function TimelinePane() {
   const platform = usePlatform();
   const clipIds = useAppSelector(selectTimelineClipIds);
   const views = useAppSelector(selectClipViews);
+  const playing = useAppSelector(selectPlayingPosition);
   const [over, setOver] = useState(false);
   const total = clipIds.reduce((sum, id) => sum + (views.find((v) => v.clip.id === id)?.asset?.durationSec ?? 0), 0);
 
@@ -62,6 +63,8 @@ export function TimelinePane() {
                   key={`${id}-${index}`}
                   className="track-clip"
                   aria-label={name}
+                  aria-current={playing === index ? 'true' : undefined}
+                  title={playing === index ? `${name} (playing)` : undefined}
                   style={{ width }}
                   draggable
                   onDragStart={(e) => e.dataTransfer.setData(POSITION_MIME, String(index))}
