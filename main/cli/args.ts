@@ -9,7 +9,7 @@ export class UsageError extends Error {
 
 export const USAGE = `usage:
   tessera generate --prompt TEXT [--negative TEXT] [--seed N] [--width W] [--height H] [--frames F]
-                   [--steps S] [--guidance G] [--sampler euler|heun] [--pack DIR]
+                   [--steps S] [--guidance G] [--guidance-interval LO,HI] [--sampler euler|heun] [--pack DIR]
                    [--image PATH [--fit crop|letterbox]]       # image-to-video
                    [--extend CLIP --direction forward|backward]
                    [--bridge CLIP_A CLIP_B]
@@ -44,6 +44,7 @@ const GENERATE_FLAGS: Record<string, FlagSpec> = {
   frames: { arity: 1 },
   steps: { arity: 1 },
   guidance: { arity: 1 },
+  'guidance-interval': { arity: 1 },
   sampler: { arity: 1 },
   pack: { arity: 1 },
   image: { arity: 1 },
@@ -168,6 +169,15 @@ export function parseGenerate(argv: string[]): GenerateArgs {
   const guidance = num('guidance', one('guidance'));
   if (guidance !== undefined && (guidance < 0 || guidance > 30))
     throw new UsageError(`--guidance must be between 0 and 30, got ${guidance}`);
+  const intervalText = one('guidance-interval');
+  let guidanceInterval: [number, number] | undefined;
+  if (intervalText !== undefined) {
+    const parts = intervalText.split(',').map((x) => Number(x.trim()));
+    const [lo, hi] = parts;
+    if (parts.length !== 2 || lo === undefined || hi === undefined || !(lo >= 0 && lo <= hi && hi <= 1))
+      throw new UsageError(`--guidance-interval must be LO,HI with 0 <= LO <= HI <= 1, got "${intervalText}"`);
+    guidanceInterval = [lo, hi];
+  }
   const abs = (p: string | undefined): string | undefined => (p === undefined ? undefined : resolve(p));
 
   const request = {
@@ -177,6 +187,7 @@ export function parseGenerate(argv: string[]): GenerateArgs {
     seed: int('seed', one('seed'), 0, 0xffffffff),
     steps: int('steps', one('steps'), 1, 500),
     guidance,
+    guidanceInterval,
     sampler,
     width: int('width', one('width'), 1, 8192),
     height: int('height', one('height'), 1, 8192),

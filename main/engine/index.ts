@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  type GuidanceInterval,
   type Recipe,
   type RecipeRequest,
   type RecipeRequestParsed,
@@ -32,12 +33,42 @@ const TEXT_CACHE_LIMIT = 256;
 export const ENGINE_VERSION: string = appVersion();
 
 /**
- * Loads a pack's sessions ahead of the first job (a worker may call this at start so the
- * first progress event comes sooner). Resolves to the provider that will run.
+ * Loads a pack's sessions ahead of the first job and runs the transformer once at the default
+ * size (its first run allocates buffers and is several times slower than later ones), and the
+ * text encoder on the empty caption that every guided job uses. The worker calls this at start,
+ * so the first job's first progress event comes one step after it arrives.
  */
-export async function warmUp(pack?: string): Promise<{ pack: string; provider: string; loadMs: number }> {
+export async function warmUp(
+  pack?: string,
+): Promise<{ pack: string; provider: string; loadMs: number; warmMs: number }> {
+  const start = performance.now();
   const loaded = await loadPack(resolvePackDir(pack));
-  return { pack: loaded.index.name, provider: loaded.provider, loadMs: loaded.loadMs };
+  const d = loaded.index.default;
+  const cell = loaded.index.compression.spatial;
+  const s: LatentShape = {
+    C: loaded.index.latent_channels,
+    T: 1 + (d.frames - 1) / loaded.index.compression.temporal,
+    h: d.height / cell,
+    w: d.width / cell,
+  };
+  const uncond = await textEmbeds(loaded, '');
+  const L = loaded.index.text.max_length;
+  const latents = new Float32Array(2 * latentSize(s));
+  const dims = [2, s.C, s.T, s.h, s.w];
+  await loaded.sessions.transformer.run({
+    latents: new ort.Tensor('float32', latents, dims),
+    timestep: new ort.Tensor('float32', Float32Array.of(1, 1), [2]),
+    text_embeds: new ort.Tensor('float32', new Float32Array(2 * uncond.embeds.length), [2, L, loaded.textDim]),
+    text_mask: new ort.Tensor('float32', new Float32Array(2 * L).fill(1), [2, L]),
+    context: new ort.Tensor('float32', new Float32Array(latents.length), dims),
+    context_mask: new ort.Tensor('float32', new Float32Array(2 * s.T * s.h * s.w), [2, 1, s.T, s.h, s.w]),
+  });
+  return {
+    pack: loaded.index.name,
+    provider: loaded.provider,
+    loadMs: loaded.loadMs,
+    warmMs: performance.now() - start,
+  };
 }
 
 export async function getEngineInfo(): Promise<EngineInfo> {
@@ -50,6 +81,7 @@ interface Job {
   seed: number;
   steps: number;
   guidance: number;
+  guidanceInterval: GuidanceInterval;
   sampler: 'euler' | 'heun';
   width: number;
   height: number;
@@ -97,6 +129,7 @@ function resolveJob(pack: LoadedPack, req: RecipeRequestParsed): Job {
     seed: req.seed ?? drawSeed(),
     steps: req.steps ?? d.steps,
     guidance: req.guidance ?? d.guidance,
+    guidanceInterval: req.guidanceInterval ?? d.guidance_interval ?? [0, 1],
     sampler: req.sampler ?? d.sampler,
     width,
     height,
@@ -216,7 +249,7 @@ async function denoise(a: DenoiseArgs): Promise<Float32Array> {
     timesteps: a.timesteps,
     startIndex: a.startIndex,
     sampler: a.job.sampler,
-    velocity: guidedVelocity(run, a.job.guidance, size),
+    velocity: guidedVelocity(run, a.job.guidance, size, a.job.guidanceInterval),
     context,
     projection: pack.index.latent_rgb_projection,
     previewEvery: Math.max(1, Math.round((a.timesteps.length - 1) / 10)),
@@ -341,6 +374,7 @@ export async function renderFrames(
     seed: job.seed,
     steps: job.steps,
     guidance: job.guidance,
+    guidanceInterval: job.guidanceInterval,
     sampler: job.sampler,
     width: job.width,
     height: job.height,
@@ -366,6 +400,7 @@ export function requestFromRecipe(recipe: Recipe): RecipeRequest {
     seed: recipe.seed,
     steps: recipe.steps,
     guidance: recipe.guidance,
+    guidanceInterval: recipe.guidanceInterval ?? [0, 1],
     sampler: recipe.sampler,
     width: recipe.width,
     height: recipe.height,

@@ -51,6 +51,8 @@ const modelIndexSchema = z.object({
     frames: positiveInt,
     steps: positiveInt,
     guidance: z.number().min(0),
+    /** Optional: where guidance applies; absent means every step ([0, 1]). */
+    guidance_interval: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).optional(),
     sampler: z.enum(['euler', 'heun']),
   }),
   modes: z.array(z.string()),

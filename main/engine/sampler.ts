@@ -51,15 +51,17 @@ export type TransformerRun = (latents: Float32Array, timestep: Float32Array, bat
 
 /**
  * Guided velocity: v = v_uncond + g (v_cond - v_uncond). Batch row 0 is conditional and
- * row 1 unconditional, in one run; with g = 1 only the conditional row is run.
+ * row 1 unconditional, in one run; with g = 1, or at a t outside `interval`, only the
+ * conditional row is run.
  */
 export function guidedVelocity(
   run: TransformerRun,
   guidance: number,
   size: number,
+  interval: readonly [number, number] = [0, 1],
 ): (x: Float32Array, t: number) => Promise<Float32Array> {
   return async (x, t) => {
-    if (guidance === 1) return run(x, Float32Array.of(t), 1);
+    if (guidance === 1 || t < interval[0] || t > interval[1]) return run(x, Float32Array.of(t), 1);
     const batch = new Float32Array(2 * size);
     batch.set(x, 0);
     batch.set(x, size);

@@ -86,8 +86,11 @@ class OnnxPipeline:
         v = self.s["vae_decoder"].run(None, {"latent": (z / self.scale_f + self.shift_f).astype(np.float32)})[0][0]
         return np.clip(np.rint((v.transpose(1, 2, 3, 0) + 1) * 127.5), 0, 255).astype(np.uint8)
 
-    def generate(self, prompt: str, seed: int, width=128, height=128, frames=17, steps=30, guidance=4.0,
-                 sampler="euler", context=None, cmask=None) -> np.ndarray:
+    def generate(self, prompt: str, seed: int, width=128, height=128, frames=17, steps=30, guidance=None,
+                 sampler="euler", context=None, cmask=None, interval=None) -> np.ndarray:
+        d = self.index["default"]
+        guidance = d["guidance"] if guidance is None else guidance
+        lo, hi = d.get("guidance_interval", [0.0, 1.0]) if interval is None else interval
         C = self.index["latent_channels"]
         T, h, w = 1 + (frames - 1) // 4, height // 16, width // 16
         rng = np.random.default_rng(seed)
@@ -103,6 +106,9 @@ class OnnxPipeline:
             feeds = {"latents": np.concatenate([x, x]), "timestep": np.array([t, t], np.float32), "text_embeds": emb,
                      "text_mask": mask, "context": np.concatenate([context, context]),
                      "context_mask": np.concatenate([cmask, cmask])}
+            if guidance == 1 or not lo <= t <= hi:  # conditional pass only
+                feeds = {k: v[:1] for k, v in feeds.items()}
+                return self.s["transformer"].run(None, feeds)[0]
             vc, vu = self.s["transformer"].run(None, feeds)[0]
             return (vu + guidance * (vc - vu))[None]
 
@@ -180,7 +186,9 @@ def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str) -> di
     result["i2v_first_frame_psnr_db"] = float(np.mean(i2v))
     result["extension_seam_psnr_db"] = float(np.mean(seams))
     result["extension_centroid_jump_px"] = float(np.mean(jumps)) if jumps else None
-    result["settings"] = {"steps": steps, "sampler": sampler, "guidance": 4.0, "seeds": SEEDS,
+    d = pipe.index["default"]
+    result["settings"] = {"steps": steps, "sampler": sampler, "guidance": d["guidance"],
+                          "guidance_interval": d.get("guidance_interval", [0.0, 1.0]), "seeds": SEEDS,
                           "single_prompts": len(SINGLE_PROMPTS), "two_object_prompts": len(TWO_PROMPTS)}
     result["seconds"] = round(time.time() - t0, 1)
     return result

@@ -23,6 +23,9 @@ from .train_vae import load_weights as load_vae, make_vae
 
 ROOT = Path(__file__).resolve().parent.parent
 OPSET = 18
+# Default guidance: chosen by models/tessera/probe.py sweeps (see the model card); CFG at the
+# highest noise levels erased objects, so it applies only for t in the interval.
+GUIDANCE = {"guidance": 4.0, "guidance_interval": [0.0, 0.6]}
 FORMAT = 1
 SIZES = [{"name": "square", "width": 128, "height": 128},
          {"name": "landscape", "width": 192, "height": 128},
@@ -135,7 +138,7 @@ def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str) ->
         "world": {"name": world.SPEC["name"], "version": world.SPEC["version"]}, "opset": OPSET, "fps": world.FPS,
         "latent_channels": vae.cfg.latent_channels, "compression": {"temporal": 4, "spatial": 16},
         "patch_size": list(model.dit.cfg.patch), "sizes": SIZES, "frame_counts": FRAME_COUNTS,
-        "default": {"width": 128, "height": 128, "frames": 17, "steps": 50, "guidance": 4.0, "sampler": "euler"},
+        "default": {"width": 128, "height": 128, "frames": 17, "steps": 50, **GUIDANCE, "sampler": "euler"},
         "modes": ["t2v", "image", "i2v", "extend_forward", "extend_backward", "bridge", "remix", "loop"],
         "text": {"max_length": tok.max_length},
         "vae": {"scaling_factor": scale, "shift_factor": shift},

@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from . import data, judge, runtime
+from .export import GUIDANCE
 from .evaluate import SINGLE_PROMPTS, TWO_PROMPTS, contact_sheet
 from .sampling import sample
 from .tokenizer import WordTokenizer
@@ -28,6 +29,9 @@ def main() -> None:
     ap.add_argument("--weights", default=str(ROOT / "weights" / "dit.pt"))
     ap.add_argument("--vae", default=str(ROOT / "weights" / "vae.pt"))
     ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--guidance", type=float, default=GUIDANCE["guidance"])
+    ap.add_argument("--interval", type=float, nargs=2, default=GUIDANCE["guidance_interval"], metavar=("LO", "HI"),
+                    help="noise levels where guidance applies")
     ap.add_argument("--sheet", default=None, help="write a contact sheet PNG here")
     args = ap.parse_args()
     runtime.setup_threads()
@@ -41,13 +45,15 @@ def main() -> None:
     verdicts, clips = [], []
     for i, p in enumerate(prompts):
         noise = torch.randn(1, 32, 5, 8, 8, generator=g)
-        z = sample(model.dit, text[i:i + 1], mask[i:i + 1], text[-1:], mask[-1:], noise, steps=args.steps)
+        z = sample(model.dit, text[i:i + 1], mask[i:i + 1], text[-1:], mask[-1:], noise, steps=args.steps,
+                   guidance=args.guidance, guidance_interval=tuple(args.interval))
         video = data.to_uint8(vae.decoder(z / meta["latent_scale"] + meta["latent_shift"]))[0]
         verdicts.append(judge.judge(video, p))
         clips.append(video)
     single = judge.summarize(verdicts[:len(SINGLE_PROMPTS)])
     two = judge.summarize(verdicts[len(SINGLE_PROMPTS):])
-    print(json.dumps({"step": meta["step"], "single": single, "two": two}))
+    print(json.dumps({"step": meta["step"], "guidance": args.guidance, "interval": args.interval,
+                      "single": single, "two": two}))
     if args.sheet:
         contact_sheet(clips, Path(args.sheet))
 

@@ -84,8 +84,14 @@ describe('tessera generate flags', () => {
       [[...base, '--bridge', 'a.mp4'], /two values/],
       [[...base, '--direction', 'backward'], /--extend/],
       [[...base, '--seed', '1', '--seed', '2'], /twice/],
+      [[...base, '--guidance-interval', '0.7,0.2'], /--guidance-interval/],
+      [[...base, '--guidance-interval', '0.5'], /--guidance-interval/],
     ];
     for (const [argv, msg] of bad) expect(() => parseGenerate(argv), argv.join(' ')).toThrow(msg);
     expect(() => parseGenerate([...base, '--bogus'])).toThrow(UsageError);
+  });
+
+  it('--guidance-interval LO,HI becomes the request interval', () => {
+    expect(parseGenerate([...base, '--guidance-interval', '0,0.6']).request.guidanceInterval).toEqual([0, 0.6]);
   });
 });

@@ -90,3 +90,22 @@ describe('sampler vs the PyTorch reference', () => {
     });
   }
 });
+
+describe('guidance interval', () => {
+  it('runs the conditional pass alone outside [lo, hi] and guides inside it', async () => {
+    const batches: number[] = [];
+    const counting: TransformerRun = async (latents, timestep, batch) => {
+      batches.push(batch);
+      return toy(latents, timestep, batch);
+    };
+    const x = Float32Array.from(ref.noise.slice(0, size));
+    const velocity = guidedVelocity(counting, 4, size, [0, 0.6]);
+    const high = await velocity(x, 0.9); // above hi: conditional only
+    const low = await velocity(x, 0.3); // inside: v_u + 4 (v_c - v_u)
+    expect(batches).toEqual([1, 2]);
+    for (let i = 0; i < size; i++) {
+      expect(high[i]).toBeCloseTo(0.3 * (x[i] as number) + 0.9 + 0.2, 5);
+      expect(low[i]).toBeCloseTo(0.3 * (x[i] as number) + 0.3 - 0.1 + 4 * 0.3, 5);
+    }
+  });
+});
