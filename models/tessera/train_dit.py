@@ -185,6 +185,7 @@ def main() -> None:
     t_start, t_save = time.time(), time.time()
     log = open(run / "log.jsonl", "a")
     losses: list[float] = []
+    first_step = step  # warm up from this run's start: a resumed run has a fresh optimizer
     while time.time() - t_start < args.minutes * 60:
         b = data.pick_bucket(rng)
         n = max(1, int(b.batch * args.batch_scale))
@@ -198,7 +199,7 @@ def main() -> None:
         t = torch.sigmoid(torch.randn(n, device=dev))  # logit-normal timesteps (SD3)
         decay = 1 - (1 - args.lr_end) * (time.time() - t_start) / (args.minutes * 60)  # linear to lr * lr_end
         for g in opt.param_groups:
-            g["lr"] = args.lr * min(1.0, (step + 1) / args.warmup) * decay
+            g["lr"] = args.lr * min(1.0, (step - first_step + 1) / args.warmup) * decay
         with runtime.autocast(dev, not args.no_bf16):
             loss = flow_loss(model, z0, ids.to(dev), mask.to(dev), cmask, t)
         opt.zero_grad(set_to_none=True)
