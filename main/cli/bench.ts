@@ -12,6 +12,54 @@ import { promisify } from 'node:util';
 import { generate } from '../engine/index.js';
 import { loadPack, REPO_ROOT, resolvePackDir } from '../engine/pack.js';
 import { estimateTransformerGflop, measureMatmulPeak, type TransformerConfig } from '../engine/peak.js';
+import { forkWorkerSpawner } from '../node/forkWorker.js';
+
+interface WorkerStart {
+  /** The built worker (build/worker/worker.mjs, as the app ships it) or the TypeScript source run through tsx. */
+  entry: 'built' | 'source';
+  readyMs: number;
+  firstProgressMs: number;
+}
+
+/**
+ * Starts a real inference worker (child_process.fork, as the web host does), sends the default
+ * job the moment it reports ready, and times worker start -> ready -> first progress event.
+ * The job is cancelled after its first step.
+ */
+async function workerStart(pack: string | undefined, outDir: string): Promise<WorkerStart> {
+  const built = join(REPO_ROOT, 'build', 'worker', 'worker.mjs');
+  const entry = existsSync(built) ? 'built' : 'source';
+  const worker = forkWorkerSpawner(entry === 'built' ? { entry: built } : {})();
+  const start = performance.now();
+  try {
+    return await new Promise<WorkerStart>((resolve, reject) => {
+      let readyMs = 0;
+      const timer = setTimeout(() => reject(new Error('no progress from the worker within 120 s')), 120_000);
+      worker.onExit((exit) => reject(new Error(exit.reason)));
+      worker.onMessage((raw) => {
+        const m = raw as { type: string; error?: { message: string } };
+        if (m.type === 'ready') {
+          readyMs = performance.now() - start;
+          worker.send({
+            type: 'generate',
+            jobId: 'bench-start',
+            request: { prompt: 'a red circle moving right on a black background', seed: 1, ...(pack ? { pack } : {}) },
+            target: { outDir, baseName: 'worker-start' },
+          });
+        } else if (m.type === 'progress') {
+          clearTimeout(timer);
+          resolve({ entry, readyMs, firstProgressMs: performance.now() - start });
+          worker.send({ type: 'cancel', jobId: 'bench-start' });
+        } else if (m.type === 'failed') {
+          clearTimeout(timer);
+          reject(new Error(m.error?.message ?? 'job failed'));
+        }
+      });
+    });
+  } finally {
+    worker.kill();
+  }
+}
 
 interface TorchTiming {
   torch?: string;
@@ -149,6 +197,16 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     const peak = await measureMatmulPeak();
     o.log(`matmul peak (onnxruntime, 512x512 float32, best of 15): ${peak.toFixed(1)} GFLOP/s`);
     o.log('run            size         steps        total     clip  ms/step  ms/call  GFLOP/s  phases');
+    let start: WorkerStart | { failed: string };
+    try {
+      start = await workerStart(o.pack, dir);
+      o.log(
+        `worker start (${start.entry} worker, fork, pack on disk): ready ${start.readyMs.toFixed(0)} ms, first progress ${start.firstProgressMs.toFixed(0)} ms`,
+      );
+    } catch (err) {
+      start = { failed: (err as Error).message };
+      o.log(`worker start: failed (${start.failed})`);
+    }
     await once('cold', {});
     await once('warm', {});
     const pack = await loadPack(packDir);
@@ -189,6 +247,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       cpu: cpus()[0]?.model,
       matmulPeakGflops: peak,
       peakRssMb,
+      workerStart: start,
       torch,
       runs,
     };

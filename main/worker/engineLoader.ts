@@ -7,7 +7,10 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Generate } from '../engine/api.js';
 
-export type EngineLoad = { ok: true; generate: Generate } | { ok: false; error: Error };
+/** Optional: loads and primes the default pack so the first job starts at once. */
+export type WarmUp = () => Promise<{ pack: string; provider: string; loadMs: number; warmMs: number }>;
+
+export type EngineLoad = { ok: true; generate: Generate; warmUp?: WarmUp } | { ok: false; error: Error };
 
 export function engineModuleUrl(): string {
   const override = process.env.TESSERA_ENGINE_MODULE;
@@ -17,11 +20,12 @@ export function engineModuleUrl(): string {
 
 export async function loadEngine(url = engineModuleUrl()): Promise<EngineLoad> {
   try {
-    const mod: { generate?: unknown } = await import(url);
+    const mod: { generate?: unknown; warmUp?: unknown } = await import(url);
     if (typeof mod.generate !== 'function') {
       return { ok: false, error: new Error(`engine module ${url} does not export a generate function`) };
     }
-    return { ok: true, generate: mod.generate as Generate };
+    const warmUp = typeof mod.warmUp === 'function' ? (mod.warmUp as WarmUp) : undefined;
+    return { ok: true, generate: mod.generate as Generate, ...(warmUp ? { warmUp } : {}) };
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
     const wrapped = new Error(`engine unavailable (${url}): ${err.message}`);
