@@ -15,6 +15,14 @@ export type Sampler = z.infer<typeof samplerSchema>;
 export const fitSchema = z.enum(['letterbox', 'crop']);
 export type Fit = z.infer<typeof fitSchema>;
 
+/**
+ * The transformer's numeric precision: fp32, or the pack's dynamically quantised int8 variant
+ * (smaller and faster on CPU, slightly different frames). Part of the recipe because the two give
+ * different clips from the same seed.
+ */
+export const precisionSchema = z.enum(['fp32', 'int8']);
+export type Precision = z.infer<typeof precisionSchema>;
+
 /** A 32-bit unsigned seed. */
 export const seedSchema = z.number().int().min(0).max(0xffffffff);
 
@@ -52,6 +60,8 @@ export const recipeRequestSchema = z.object({
   strength: z.number().gt(0).max(1).optional(),
   /** Pack name; the engine picks the built-in pack when absent. */
   pack: z.string().optional(),
+  /** Transformer precision; the pack's default.precision when absent. */
+  precision: precisionSchema.optional(),
 });
 export type RecipeRequest = z.input<typeof recipeRequestSchema>;
 export type RecipeRequestParsed = z.output<typeof recipeRequestSchema>;
@@ -78,6 +88,8 @@ export const recipeSchema = z.object({
   fit: fitSchema.optional(),
   strength: z.number().optional(),
   pack: z.object({ name: z.string(), version: z.string() }),
+  /** Absent in recipes from before int8 variants existed: those ran the fp32 transformer. */
+  precision: precisionSchema.optional(),
   engine: z.object({
     name: z.literal('tessera-engine'),
     version: z.string(),

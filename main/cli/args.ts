@@ -1,7 +1,7 @@
 /** Argument parsing for the `tessera` CLI (pure: no I/O, so it is unit-tested). */
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { RecipeRequest } from '../../preload/recipe.js';
-import { MODES, type Mode } from '../../preload/recipe.js';
+import { MODES, type Mode, precisionSchema } from '../../preload/recipe.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -10,6 +10,7 @@ export class UsageError extends Error {
 export const USAGE = `usage:
   tessera generate --prompt TEXT [--negative TEXT] [--seed N] [--width W] [--height H] [--frames F]
                    [--steps S] [--guidance G] [--guidance-interval LO,HI] [--sampler euler|heun] [--pack DIR]
+                   [--precision fp32|int8]                     # int8: the pack's quantised transformer
                    [--image PATH [--fit crop|letterbox]]       # image-to-video
                    [--extend CLIP --direction forward|backward]
                    [--bridge CLIP_A CLIP_B]
@@ -47,6 +48,7 @@ const GENERATE_FLAGS: Record<string, FlagSpec> = {
   'guidance-interval': { arity: 1 },
   sampler: { arity: 1 },
   pack: { arity: 1 },
+  precision: { arity: 1 },
   image: { arity: 1 },
   extend: { arity: 1 },
   direction: { arity: 1 },
@@ -163,6 +165,10 @@ export function parseGenerate(argv: string[]): GenerateArgs {
   const sampler = one('sampler');
   if (sampler !== undefined && sampler !== 'euler' && sampler !== 'heun')
     throw new UsageError(`--sampler must be euler or heun, got "${sampler}"`);
+  const precisionText = one('precision');
+  const precision = precisionText === undefined ? undefined : precisionSchema.safeParse(precisionText).data;
+  if (precisionText !== undefined && precision === undefined)
+    throw new UsageError(`--precision must be ${precisionSchema.options.join(' or ')}, got "${precisionText}"`);
   const fit = one('fit');
   if (fit !== undefined && fit !== 'crop' && fit !== 'letterbox')
     throw new UsageError(`--fit must be crop or letterbox, got "${fit}"`);
@@ -197,6 +203,7 @@ export function parseGenerate(argv: string[]): GenerateArgs {
     fit,
     strength,
     pack: one('pack'),
+    precision,
   };
   for (const key of Object.keys(request) as (keyof typeof request)[])
     if (request[key] === undefined) delete request[key];

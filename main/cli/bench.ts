@@ -2,15 +2,17 @@
  * `tessera bench`: in one run on a pack at its default size and steps: cold and warm clip time
  * (recipe to MP4 on disk), ms per denoising step and per transformer call, the denoiser's
  * estimated GFLOP/s against this machine's measured matmul peak, peak RSS, the Heun sampler at a
- * fifth of the steps, and (--scaling) how time grows with frames and size. Reports; never asserts.
+ * fifth of the steps, the int8 transformer when the pack has it, and (--scaling) how time grows
+ * with frames and size. Reports; never asserts.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { generate } from '../engine/index.js';
-import { loadPack, REPO_ROOT, resolvePackDir } from '../engine/pack.js';
+import type { Precision } from '../../preload/recipe.js';
+import { generate, warmUp } from '../engine/index.js';
+import { loadPack, REPO_ROOT, resolvePackDir, transformerPath } from '../engine/pack.js';
 import { estimateTransformerGflop, measureMatmulPeak, type TransformerConfig } from '../engine/peak.js';
 import { forkWorkerSpawner } from '../node/forkWorker.js';
 
@@ -105,6 +107,7 @@ interface Run {
   frames: number;
   steps: number;
   sampler: string;
+  precision: Precision;
   totalSec: number;
   clipSec: number;
   msPerStep: number;
@@ -126,7 +129,14 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
   }
   const once = async (
     label: string,
-    extra: { width?: number; height?: number; frames?: number; steps?: number; sampler?: 'euler' | 'heun' },
+    extra: {
+      width?: number;
+      height?: number;
+      frames?: number;
+      steps?: number;
+      sampler?: 'euler' | 'heun';
+      precision?: Precision;
+    },
   ): Promise<Run> => {
     const stepTimes: number[] = [];
     let last = 0;
@@ -167,6 +177,8 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       frames: r.frames,
       steps: r.steps,
       sampler: r.sampler,
+      // Recipes from this engine always say; fp32 is what older ones ran.
+      precision: r.precision ?? 'fp32',
       totalSec,
       clipSec: res.durationSec,
       msPerStep,
@@ -208,12 +220,22 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       o.log(`worker start: failed (${start.failed})`);
     }
     await once('cold', {});
-    await once('warm', {});
+    const warmDefault = await once('warm', {});
     const pack = await loadPack(packDir);
     await once('warm-heun', {
       sampler: 'heun',
       steps: Math.max(2, Math.round((o.steps ?? pack.index.default.steps) / 5)),
     });
+    if (transformerPath(pack.index, 'int8') !== undefined) {
+      // The int8 session loads on first use: prime it so this run is as warm as the fp32 one.
+      await warmUp(o.pack, 'int8');
+      const int8 = await once('warm-int8', { precision: 'int8' });
+      o.log(
+        `transformer call (B = 2): int8 ${int8.msPerCall.toFixed(1)} ms | ${warmDefault.precision} ${warmDefault.msPerCall.toFixed(1)} ms | ${(warmDefault.msPerCall / int8.msPerCall).toFixed(2)}x`,
+      );
+    } else {
+      o.log(`warm-int8      skipped: pack ${pack.index.name} has no int8 transformer variant`);
+    }
     if (o.scaling) {
       for (const frames of pack.index.frame_counts) await once(`frames-${frames}`, { frames });
       for (const s of pack.index.sizes) await once(`size-${s.width}x${s.height}`, { width: s.width, height: s.height });

@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type GuidanceInterval,
+  type Precision,
   type Recipe,
   type RecipeRequest,
   type RecipeRequestParsed,
@@ -14,7 +15,17 @@ import {
 import type { EngineInfo, Generate, GenerateHooks, GenerateResult, OutputTarget } from './api.js';
 import { type Frames, readFrames, sliceFrames, writeOutputs } from './media.js';
 import { InputError, loopContext, planMode } from './modes.js';
-import { type LoadedPack, loadPack, offeredBackends, onnxruntimeVersion, ort, resolvePackDir } from './pack.js';
+import {
+  defaultPrecision,
+  type LoadedPack,
+  loadPack,
+  offeredBackends,
+  onnxruntimeVersion,
+  ort,
+  resolvePackDir,
+  transformerPath,
+  transformerSession,
+} from './pack.js';
 import { appVersion } from './paths.js';
 import { expandPrompt } from './prompt.js';
 import { drawSeed, gaussian, Xoshiro128 } from './rng.js';
@@ -36,13 +47,18 @@ export const ENGINE_VERSION: string = appVersion();
  * Loads a pack's sessions ahead of the first job and runs the transformer once at the default
  * size (its first run allocates buffers and is several times slower than later ones), and the
  * text encoder on the empty caption that every guided job uses. The worker calls this at start,
- * so the first job's first progress event comes one step after it arrives.
+ * so the first job's first progress event comes one step after it arrives. `precision` (default:
+ * the pack's) picks the transformer primed; the bench primes int8 this way before timing it.
  */
 export async function warmUp(
   pack?: string,
-): Promise<{ pack: string; provider: string; loadMs: number; warmMs: number }> {
+  precision?: Precision,
+): Promise<{ pack: string; provider: string; precision: Precision; loadMs: number; warmMs: number }> {
   const start = performance.now();
   const loaded = await loadPack(resolvePackDir(pack));
+  const used = precision ?? defaultPrecision(loaded.index);
+  if (transformerPath(loaded.index, used) === undefined) throw new InputError(missingVariant(loaded, used));
+  const transformer = await transformerSession(loaded, used);
   const d = loaded.index.default;
   const cell = loaded.index.compression.spatial;
   const s: LatentShape = {
@@ -55,7 +71,7 @@ export async function warmUp(
   const L = loaded.index.text.max_length;
   const latents = new Float32Array(2 * latentSize(s));
   const dims = [2, s.C, s.T, s.h, s.w];
-  await loaded.sessions.transformer.run({
+  await transformer.run({
     latents: new ort.Tensor('float32', latents, dims),
     timestep: new ort.Tensor('float32', Float32Array.of(1, 1), [2]),
     text_embeds: new ort.Tensor('float32', new Float32Array(2 * uncond.embeds.length), [2, L, loaded.textDim]),
@@ -66,6 +82,7 @@ export async function warmUp(
   return {
     pack: loaded.index.name,
     provider: loaded.provider,
+    precision: used,
     loadMs: loaded.loadMs,
     warmMs: performance.now() - start,
   };
@@ -83,16 +100,23 @@ interface Job {
   guidance: number;
   guidanceInterval: GuidanceInterval;
   sampler: 'euler' | 'heun';
+  precision: Precision;
   width: number;
   height: number;
   frames: number;
   shape: LatentShape;
 }
 
+function missingVariant(pack: LoadedPack, precision: Precision): string {
+  return `Pack ${pack.index.name} has no ${precision} transformer (graphs.transformer.variants.${precision} in ${pack.dir}/model_index.json); re-export it with models/tessera/export.py --int8-only, or use precision fp32`;
+}
+
 function resolveJob(pack: LoadedPack, req: RecipeRequestParsed): Job {
   const idx = pack.index;
   const d = idx.default;
   if (!idx.modes.includes(req.mode)) throw new InputError(`Pack ${idx.name} does not support mode ${req.mode}`);
+  const precision = req.precision ?? defaultPrecision(idx);
+  if (transformerPath(idx, precision) === undefined) throw new InputError(missingVariant(pack, precision));
   const width = req.width ?? d.width;
   const height = req.height ?? d.height;
   if (!idx.sizes.some((s) => s.width === width && s.height === height)) {
@@ -131,6 +155,7 @@ function resolveJob(pack: LoadedPack, req: RecipeRequestParsed): Job {
     guidance: req.guidance ?? d.guidance,
     guidanceInterval: req.guidanceInterval ?? d.guidance_interval ?? [0, 1],
     sampler: req.sampler ?? d.sampler,
+    precision,
     width,
     height,
     frames,
@@ -201,6 +226,8 @@ async function vaeDecode(pack: LoadedPack, z: Float32Array, s: LatentShape): Pro
 
 interface DenoiseArgs {
   pack: LoadedPack;
+  /** The job's transformer (its precision). */
+  transformer: ort.InferenceSession;
   job: Job;
   shape: LatentShape;
   x: Float32Array;
@@ -236,7 +263,7 @@ async function denoise(a: DenoiseArgs): Promise<Float32Array> {
   };
   const fixed = { 1: build(1), 2: build(2) } as const;
   const run = async (latents: Float32Array, timestep: Float32Array, b: number): Promise<Float32Array> => {
-    const out = await pack.sessions.transformer.run({
+    const out = await a.transformer.run({
       ...fixed[b === 2 ? 2 : 1],
       latents: new ort.Tensor('float32', latents, [b, ...dims]),
       timestep: new ort.Tensor('float32', timestep, [b]),
@@ -286,8 +313,16 @@ export async function renderFrames(
     if (request.pack) throw new InputError((err as Error).message);
     throw err;
   }
-  let t = mark('load', t0);
   const job = resolveJob(pack, request);
+  // A precision other than the pack's default loads here on its first job (counted as load time).
+  let transformer: ort.InferenceSession;
+  try {
+    transformer = await transformerSession(pack, job.precision);
+  } catch (err) {
+    if (request.pack) throw new InputError((err as Error).message);
+    throw err;
+  }
+  let t = mark('load', t0);
   hooks.signal?.throwIfAborted();
 
   const expansion = expandPrompt(request.prompt);
@@ -322,6 +357,7 @@ export async function renderFrames(
     const x1 = gaussian(rng, latentSize(s1));
     const z0 = await denoise({
       pack,
+      transformer,
       job,
       shape: s1,
       x: x1,
@@ -347,6 +383,7 @@ export async function renderFrames(
   }
   const z = await denoise({
     pack,
+    transformer,
     job,
     shape: s,
     x,
@@ -385,6 +422,7 @@ export async function renderFrames(
     ...(request.fit !== undefined ? { fit: request.fit } : {}),
     ...(request.strength !== undefined ? { strength: request.strength } : {}),
     pack: { name: pack.index.name, version: pack.index.version },
+    precision: job.precision,
     engine: { name: ENGINE_NAME, version: ENGINE_VERSION, onnxruntime: onnxruntimeVersion, provider: pack.provider },
     timings,
   };
@@ -410,6 +448,8 @@ export function requestFromRecipe(recipe: Recipe): RecipeRequest {
     fit: recipe.fit,
     strength: recipe.strength,
     pack: recipe.pack.name,
+    // Explicit, so an old recipe re-renders at fp32 even on a pack whose default has become int8.
+    precision: recipe.precision ?? 'fp32',
   };
   for (const key of Object.keys(request) as (keyof RecipeRequest)[])
     if (request[key] === undefined) delete request[key];

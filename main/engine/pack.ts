@@ -1,6 +1,8 @@
 /**
  * Model packs (models/PACK_FORMAT.md, format 1): find, load and validate a pack, choose the
- * execution provider, and create its onnxruntime sessions once per pack folder.
+ * execution provider, and create its onnxruntime sessions once per pack folder. The transformer
+ * may come in more than one precision (graphs.transformer.variants); the default one loads with
+ * the pack, another only when a job asks for it (`transformerSession`).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,6 +10,7 @@ import { availableParallelism, homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
+import { type Precision, precisionSchema } from '../../preload/recipe.js';
 import { APP_ROOT } from './paths.js';
 import { WordLevelTokenizer } from './tokenizer.js';
 
@@ -34,7 +37,14 @@ export const GRAPH_IO: Record<GraphName, { inputs: string[]; outputs: string[] }
   vae_decoder: { inputs: ['latent'], outputs: ['video'] },
 };
 
+/** Transformer precisions (the recipe's): fp32 is `graphs.transformer.path`, others `variants.<name>.path`. */
+export const PRECISIONS = precisionSchema.options;
+export type { Precision };
+/** What a pack without `default.precision` (made before variants existed) runs. */
+export const FALLBACK_PRECISION: Precision = 'fp32';
+
 const positiveInt = z.number().int().positive();
+const graphSchema = z.object({ path: z.string() });
 const modelIndexSchema = z.object({
   format: z.literal(PACK_FORMAT),
   name: z.string().min(1),
@@ -54,6 +64,8 @@ const modelIndexSchema = z.object({
     /** Optional: where guidance applies; absent means every step ([0, 1]). */
     guidance_interval: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).optional(),
     sampler: z.enum(['euler', 'heun']),
+    /** Optional: the transformer precision a job gets when it asks for none; absent means fp32. */
+    precision: precisionSchema.optional(),
   }),
   modes: z.array(z.string()),
   text: z.object({ max_length: positiveInt }),
@@ -63,13 +75,23 @@ const modelIndexSchema = z.object({
     bias: z.array(z.number()).length(3),
   }),
   graphs: z.object({
-    text_encoder: z.object({ path: z.string() }),
-    transformer: z.object({ path: z.string() }),
-    vae_encoder: z.object({ path: z.string() }),
-    vae_decoder: z.object({ path: z.string() }),
+    text_encoder: graphSchema,
+    /** Optional variants of the same graph (same inputs and outputs), e.g. a quantised int8 file. */
+    transformer: graphSchema.extend({ variants: z.object({ int8: graphSchema.optional() }).optional() }),
+    vae_encoder: graphSchema,
+    vae_decoder: graphSchema,
   }),
 });
 export type ModelIndex = z.infer<typeof modelIndexSchema>;
+
+/** The transformer file for a precision, relative to the pack; undefined when the pack lacks it. */
+export function transformerPath(index: ModelIndex, precision: Precision): string | undefined {
+  return precision === 'fp32' ? index.graphs.transformer.path : index.graphs.transformer.variants?.[precision]?.path;
+}
+
+export function defaultPrecision(index: ModelIndex): Precision {
+  return index.default.precision ?? FALLBACK_PRECISION;
+}
 
 const schedulerConfigSchema = z.object({ num_train_timesteps: z.number().optional(), shift: z.number().positive() });
 
@@ -81,7 +103,10 @@ export interface PackInfo {
 }
 
 export interface LoadedPack extends PackInfo {
+  /** `transformer` is the pack's default precision; other precisions are in `transformers`. */
   sessions: Record<GraphName, ort.InferenceSession>;
+  /** Transformer sessions by precision, created on first use (the default one at load). */
+  transformers: Map<Precision, Promise<ort.InferenceSession>>;
   provider: string;
   loadMs: number;
   /** Text embeddings per caption, [L, D] each. */
@@ -131,6 +156,20 @@ export function readPackInfo(dir: string): PackInfo {
   for (const g of GRAPH_NAMES) {
     const p = join(dir, index.graphs[g].path);
     if (!existsSync(p)) throw new Error(`Pack is missing the ${g} graph: ${p}`);
+  }
+  // Variants are checked here too, so a pack that lists one it lacks is refused up front rather
+  // than failing the first job that asks for that precision.
+  for (const precision of PRECISIONS.filter((p) => p !== 'fp32')) {
+    const rel = transformerPath(index, precision);
+    if (rel !== undefined && !existsSync(join(dir, rel)))
+      throw new Error(
+        `Pack is missing the transformer ${precision} variant (graphs.transformer.variants.${precision}): ${join(dir, rel)}`,
+      );
+  }
+  if (transformerPath(index, defaultPrecision(index)) === undefined) {
+    throw new Error(
+      `Pack ${indexPath}: default.precision is ${defaultPrecision(index)} but graphs.transformer.variants has no ${defaultPrecision(index)} entry`,
+    );
   }
   const sched = schedulerConfigSchema.safeParse(
     readJson(join(dir, 'scheduler', 'scheduler_config.json'), 'scheduler/scheduler_config.json'),
@@ -233,19 +272,25 @@ function sessionOptions(provider: string): ort.InferenceSession.SessionOptions {
   };
 }
 
-async function createSession(path: string, provider: string, graph: GraphName): Promise<ort.InferenceSession> {
+async function createSession(
+  path: string,
+  provider: string,
+  graph: GraphName,
+  precision?: Precision,
+): Promise<ort.InferenceSession> {
   let session: ort.InferenceSession;
+  const what = precision ? `${graph} graph (${precision})` : `${graph} graph`;
   try {
     session = await ort.InferenceSession.create(path, sessionOptions(provider));
   } catch (err) {
-    throw new Error(`Cannot load the ${graph} graph ${path} (${provider}): ${(err as Error).message}`);
+    throw new Error(`Cannot load the ${what} ${path} (${provider}): ${(err as Error).message}`);
   }
   const io = GRAPH_IO[graph];
   const missingIn = io.inputs.filter((n) => !session.inputNames.includes(n));
   const missingOut = io.outputs.filter((n) => !session.outputNames.includes(n));
   if (missingIn.length || missingOut.length) {
     throw new Error(
-      `The ${graph} graph ${path} does not match pack format ${PACK_FORMAT}: missing ${[...missingIn.map((n) => `input ${n}`), ...missingOut.map((n) => `output ${n}`)].join(', ')}`,
+      `The ${what} ${path} does not match pack format ${PACK_FORMAT}: missing ${[...missingIn.map((n) => `input ${n}`), ...missingOut.map((n) => `output ${n}`)].join(', ')}`,
     );
   }
   return session;
@@ -280,9 +325,12 @@ function checkShapes(info: PackInfo, sessions: Record<GraphName, ort.InferenceSe
 
 const loaded = new Map<string, { stamp: string; pack: Promise<LoadedPack> }>();
 
+/** Optimum's name for the quantised transformer, which models/tessera/export.py writes. */
+const INT8_FILE = join('transformer', 'model_quantized.onnx');
+
 /** Changes when the pack is re-exported (model_index.json or a graph rewritten). */
 function packStamp(dir: string): string {
-  const files = ['model_index.json', ...GRAPH_NAMES.map((g) => join(g, 'model.onnx'))];
+  const files = ['model_index.json', ...GRAPH_NAMES.map((g) => join(g, 'model.onnx')), INT8_FILE];
   return files
     .map((f) => {
       try {
@@ -318,7 +366,31 @@ export function loadPack(dir: string): Promise<LoadedPack> {
 }
 
 async function releaseSessions(pack: LoadedPack): Promise<void> {
-  await Promise.all(Object.values(pack.sessions).map((s) => s.release()));
+  // The default transformer is in both maps, so transformers come from `transformers` only.
+  const others = GRAPH_NAMES.filter((g) => g !== 'transformer').map((g) => pack.sessions[g]);
+  const transformers = await Promise.allSettled(pack.transformers.values());
+  await Promise.all([
+    ...others.map((s) => s.release()),
+    ...transformers.flatMap((r) => (r.status === 'fulfilled' ? [r.value.release()] : [])),
+  ]);
+}
+
+/**
+ * The transformer session for a precision: the default one was created with the pack, another is
+ * created on first use with the pack's provider and cached (a failed load is retried next time).
+ * Callers check first that the pack has the precision (`transformerPath`).
+ */
+export function transformerSession(pack: LoadedPack, precision: Precision): Promise<ort.InferenceSession> {
+  const cached = pack.transformers.get(precision);
+  if (cached) return cached;
+  const rel = transformerPath(pack.index, precision);
+  if (rel === undefined) return Promise.reject(new Error(`Pack ${pack.index.name} has no ${precision} transformer`));
+  const session = createSession(join(pack.dir, rel), pack.provider, 'transformer', precision);
+  pack.transformers.set(precision, session);
+  session.catch(() => {
+    if (pack.transformers.get(precision) === session) pack.transformers.delete(precision);
+  });
+  return session;
 }
 
 async function openPack(dir: string): Promise<LoadedPack> {
@@ -331,9 +403,24 @@ async function openPack(dir: string): Promise<LoadedPack> {
   for (const provider of candidates) {
     try {
       const sessions = {} as Record<GraphName, ort.InferenceSession>;
-      for (const g of GRAPH_NAMES) sessions[g] = await createSession(join(dir, info.index.graphs[g].path), provider, g);
+      const precision = defaultPrecision(info.index);
+      for (const g of GRAPH_NAMES) {
+        if (g !== 'transformer') sessions[g] = await createSession(join(dir, info.index.graphs[g].path), provider, g);
+      }
+      // Only the default precision's transformer loads now (readPackInfo checked that it is listed).
+      const rel = transformerPath(info.index, precision) ?? info.index.graphs.transformer.path;
+      sessions.transformer = await createSession(join(dir, rel), provider, 'transformer', precision);
       const textDim = checkShapes(info, sessions);
-      return { ...info, sessions, provider, loadMs: performance.now() - start, textCache: new Map(), textDim };
+      const transformers = new Map([[precision, Promise.resolve(sessions.transformer)]]);
+      return {
+        ...info,
+        sessions,
+        transformers,
+        provider,
+        loadMs: performance.now() - start,
+        textCache: new Map(),
+        textDim,
+      };
     } catch (err) {
       lastError = err as Error;
       if (provider === 'cpu' || forced) throw err;

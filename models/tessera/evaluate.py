@@ -2,6 +2,7 @@
 
     python -m tessera.evaluate                 # pack: prompts x seeds, i2v, extension seams
     python -m tessera.evaluate --autoencoder   # reconstructions of held-out clips
+    python -m tessera.evaluate --precision int8  # the same with the pack's int8 transformer
 
 Writes eval/report.json, eval/report.md and contact sheets (PNG grids of frames) next to
 the pack's model card. The pipeline here runs the pack's ONNX graphs with onnxruntime
@@ -57,16 +58,28 @@ SEEDS = [0, 1]
 
 
 class OnnxPipeline:
-    """The pack's graphs with a numpy rectified-flow sampler (Euler or Heun, CFG batched)."""
+    """The pack's graphs with a numpy rectified-flow sampler (Euler or Heun, CFG batched).
 
-    def __init__(self, pack: Path = PACK, threads: int = 2):
+    precision: "fp32" or "int8" (graphs.transformer.variants.int8); None means the pack's
+    default.precision, else fp32, as in the engine.
+    """
+
+    def __init__(self, pack: Path = PACK, threads: int = 2, precision: str | None = None):
         self.pack = pack
         self.index = json.loads((pack / "model_index.json").read_text())
         self.sched = json.loads((pack / "scheduler" / "scheduler_config.json").read_text())
+        self.precision = precision or self.index["default"].get("precision", "fp32")
+        paths = {n: g["path"] for n, g in self.index["graphs"].items()}
+        if self.precision != "fp32":
+            variant = self.index["graphs"]["transformer"].get("variants", {}).get(self.precision)
+            if variant is None:
+                raise SystemExit(f"pack {pack} has no {self.precision} transformer "
+                                 f"(graphs.transformer.variants.{self.precision}); try python -m tessera.export --int8-only")
+            paths["transformer"] = variant["path"]
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
-        self.s = {n: ort.InferenceSession(str(pack / g["path"]), opts, providers=["CPUExecutionProvider"])
-                  for n, g in self.index["graphs"].items()}
+        self.s = {n: ort.InferenceSession(str(pack / path), opts, providers=["CPUExecutionProvider"])
+                  for n, path in paths.items()}
         self.tok = WordTokenizer.load(pack / "tokenizer" / "tokenizer.json", self.index["text"]["max_length"])
         self.shift_f, self.scale_f = self.index["vae"]["shift_factor"], self.index["vae"]["scaling_factor"]
 
@@ -187,7 +200,7 @@ def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str) -> di
     result["extension_seam_psnr_db"] = float(np.mean(seams))
     result["extension_centroid_jump_px"] = float(np.mean(jumps)) if jumps else None
     d = pipe.index["default"]
-    result["settings"] = {"steps": steps, "sampler": sampler, "guidance": d["guidance"],
+    result["settings"] = {"steps": steps, "sampler": sampler, "precision": pipe.precision, "guidance": d["guidance"],
                           "guidance_interval": d.get("guidance_interval", [0.0, 1.0]), "seeds": SEEDS,
                           "single_prompts": len(SINGLE_PROMPTS), "two_object_prompts": len(TWO_PROMPTS)}
     result["seconds"] = round(time.time() - t0, 1)
@@ -218,10 +231,12 @@ def main() -> None:
     ap.add_argument("--autoencoder", action="store_true", help="only the autoencoder's reconstructions")
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--sampler", default="euler")
+    ap.add_argument("--precision", choices=["fp32", "int8"], default=None,
+                    help="transformer precision (default: the pack's default.precision, else fp32)")
     args = ap.parse_args()
     pack = Path(args.pack)
     out = pack / "eval"
-    pipe = OnnxPipeline(pack)
+    pipe = OnnxPipeline(pack, precision=args.precision)
     report = {"pack": pipe.index["name"], "version": pipe.index["version"], "training": pipe.index.get("training")}
     report["autoencoder"] = evaluate_autoencoder(pipe, out)
     print(json.dumps({"autoencoder": report["autoencoder"]}), flush=True)

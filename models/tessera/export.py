@@ -2,6 +2,8 @@
 
     python -m tessera.export                       # weights/*.pt -> packs/tessera-tiny
     python -m tessera.export --random --out /tmp/p # random DiT weights, for engine development
+    python -m tessera.export --no-int8             # skip the int8 transformer variant
+    python -m tessera.export --int8-only --out P   # add only the int8 transformer to an existing pack
 """
 from __future__ import annotations
 
@@ -27,6 +29,13 @@ OPSET = 18
 # highest noise levels erased objects, so it applies only for t in the interval.
 GUIDANCE = {"guidance": 4.0, "guidance_interval": [0.0, 0.6]}
 FORMAT = 1
+# The transformer's precision when a job asks for none (model_index.json "default.precision").
+# Stays fp32 until models/tessera/evaluate.py --precision int8 shows the int8 variant holds up.
+DEFAULT_PRECISION = "fp32"
+# Dynamically quantised transformer: int8 MatMul/Gemm weights, activations quantised per call.
+# The file name is Optimum's, so the pack stays readable by tools that know that layout.
+INT8_PATH = "transformer/model_quantized.onnx"
+INT8_OPS = ["MatMul", "Gemm"]
 SIZES = [{"name": "square", "width": 128, "height": 128},
          {"name": "landscape", "width": 192, "height": 128},
          {"name": "portrait", "width": 128, "height": 192}]
@@ -82,6 +91,27 @@ def export_graph(module: nn.Module, args: tuple, path: Path, name: str) -> None:
                       opset_version=OPSET, dynamo=False, do_constant_folding=True)
 
 
+def quantize_transformer(pack: Path) -> dict:
+    """Writes the int8 transformer next to model.onnx; returns its model_index.json variant entry."""
+    # Imported here: only the int8 step needs onnxruntime's quantisation tools.
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    src, dst = pack / "transformer" / "model.onnx", pack / INT8_PATH
+    tmp = dst.with_name(dst.name + ".part")  # a failed run never leaves a half-written variant
+    quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, op_types_to_quantize=INT8_OPS)
+    tmp.replace(dst)
+    return {"path": INT8_PATH}
+
+
+def add_int8(pack: Path) -> None:
+    """--int8-only: quantises an existing pack's transformer and records the variant in place."""
+    index_path = pack / "model_index.json"
+    index = json.loads(index_path.read_text())
+    index["graphs"]["transformer"].setdefault("variants", {})["int8"] = quantize_transformer(pack)
+    index["default"].setdefault("precision", DEFAULT_PRECISION)  # packs from before variants: fp32
+    index_path.write_text(json.dumps(index, indent=1))
+
+
 def example_inputs(model: TesseraModel, vae, tok: WordTokenizer):
     C = vae.cfg.latent_channels
     ids, mask = tok.batch(["a red circle moving right on a black background", ""])
@@ -111,7 +141,7 @@ def fit_rgb_projection(vae, shift: float, scale: float, n: int = 48) -> dict:
     return {"weight": sol[:-1].tolist(), "bias": sol[-1].tolist()}
 
 
-def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str) -> None:
+def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str, int8: bool = True) -> None:
     tok = WordTokenizer.for_world(model.text_encoder.cfg.max_length)
     for sub in ("tokenizer", "text_encoder", "transformer", "vae_encoder", "vae_decoder", "scheduler"):
         if (out / sub).exists():  # the model card (README.md) and eval/ are kept
@@ -131,6 +161,8 @@ def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str) ->
         inputs, outputs, _ = GRAPH_IO[name]
         index_graphs[name] = {"path": f"{name}/model.onnx", "inputs": inputs, "outputs": outputs,
                               "parameters": sum(p.numel() for p in mod.parameters())}
+    if int8:
+        index_graphs["transformer"]["variants"] = {"int8": quantize_transformer(out)}
     (out / "scheduler").mkdir(exist_ok=True)
     (out / "scheduler" / "scheduler_config.json").write_text(json.dumps(SCHEDULER, indent=1))
     index = {
@@ -138,7 +170,8 @@ def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str) ->
         "world": {"name": world.SPEC["name"], "version": world.SPEC["version"]}, "opset": OPSET, "fps": world.FPS,
         "latent_channels": vae.cfg.latent_channels, "compression": {"temporal": 4, "spatial": 16},
         "patch_size": list(model.dit.cfg.patch), "sizes": SIZES, "frame_counts": FRAME_COUNTS,
-        "default": {"width": 128, "height": 128, "frames": 17, "steps": 50, **GUIDANCE, "sampler": "euler"},
+        "default": {"width": 128, "height": 128, "frames": 17, "steps": 50, **GUIDANCE, "sampler": "euler",
+                    "precision": DEFAULT_PRECISION},
         "modes": ["t2v", "image", "i2v", "extend_forward", "extend_backward", "bridge", "remix", "loop"],
         "text": {"max_length": tok.max_length},
         "vae": {"scaling_factor": scale, "shift_factor": shift},
@@ -156,7 +189,16 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "packs" / "tessera-tiny"))
     ap.add_argument("--version", default="0.1.0")
     ap.add_argument("--random", action="store_true", help="random transformer weights (engine development)")
+    ap.add_argument("--no-int8", action="store_true", help="do not write the int8 transformer variant")
+    ap.add_argument("--int8-only", action="store_true",
+                    help="only quantise the transformer of the pack at --out and record it in its model_index.json")
     args = ap.parse_args()
+    if args.int8_only:
+        if args.no_int8:
+            ap.error("--int8-only and --no-int8 contradict each other")
+        add_int8(Path(args.out))
+        print(f"wrote {Path(args.out) / INT8_PATH}")
+        return
     torch.manual_seed(0)
     vae = load_vae(Path(args.vae))[0] if Path(args.vae).exists() else make_vae()
     if args.random:
@@ -168,7 +210,7 @@ def main() -> None:
         meta = {"latent_shift": 0.0, "latent_scale": 1.0, "step": 0}
     else:
         model, meta = load_dit(Path(args.dit), "ema")
-    write_pack(Path(args.out), model.eval(), vae.eval(), meta, args.version)
+    write_pack(Path(args.out), model.eval(), vae.eval(), meta, args.version, int8=not args.no_int8)
     print(f"wrote {args.out}")
 
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGenerate, UsageError } from '../../main/cli/args.js';
+import { parseGenerate, USAGE, UsageError } from '../../main/cli/args.js';
 
 const base = ['--prompt', 'red ball', '--out', 'clip.mp4'];
 
@@ -86,9 +86,21 @@ describe('tessera generate flags', () => {
       [[...base, '--seed', '1', '--seed', '2'], /twice/],
       [[...base, '--guidance-interval', '0.7,0.2'], /--guidance-interval/],
       [[...base, '--guidance-interval', '0.5'], /--guidance-interval/],
+      [[...base, '--precision', 'fp16'], /--precision must be fp32 or int8, got "fp16"/],
+      [[...base, '--precision'], /--precision needs a value/],
     ];
     for (const [argv, msg] of bad) expect(() => parseGenerate(argv), argv.join(' ')).toThrow(msg);
     expect(() => parseGenerate([...base, '--bogus'])).toThrow(UsageError);
+  });
+
+  it('--precision fp32|int8 becomes the request precision (absent: the pack default), and is in the usage', () => {
+    expect(parseGenerate([...base, '--precision', 'int8']).request.precision).toBe('int8');
+    expect(parseGenerate([...base, '--precision=fp32']).request.precision).toBe('fp32');
+    expect(parseGenerate(base).request).not.toHaveProperty('precision');
+    expect(parseGenerate(['--recipe', 'old.mp4', '--precision', 'int8', '--out', 'n.mp4']).request).toEqual({
+      precision: 'int8',
+    });
+    expect(USAGE).toContain('[--precision fp32|int8]');
   });
 
   it('--guidance-interval LO,HI becomes the request interval', () => {

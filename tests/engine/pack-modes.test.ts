@@ -110,6 +110,46 @@ describe('pack validation', () => {
   });
 });
 
+describe('transformer variants', () => {
+  const withInt8 = (i: Record<string, unknown>) => {
+    (i.graphs as { transformer: Record<string, unknown> }).transformer.variants = {
+      int8: { path: 'transformer/model_quantized.onnx' },
+    };
+  };
+  it('accepts an int8 variant whose file exists, and default.precision', () => {
+    const dir = makePackDir('int8', (i) => {
+      withInt8(i);
+      (i.default as Record<string, unknown>).precision = 'int8';
+    });
+    writeFileSync(join(dir, 'transformer', 'model_quantized.onnx'), '');
+    const info = readPackInfo(dir);
+    expect(info.index.graphs.transformer.variants?.int8?.path).toBe('transformer/model_quantized.onnx');
+    expect(info.index.default.precision).toBe('int8');
+  });
+  it('rejects a variant path that does not exist, naming the variant and the file', () => {
+    const dir = makePackDir('int8-missing', withInt8);
+    expect(() => readPackInfo(dir)).toThrow(
+      /missing the transformer int8 variant \(graphs\.transformer\.variants\.int8\): .*int8-missing\/transformer\/model_quantized\.onnx/,
+    );
+  });
+  it('rejects default.precision int8 without the variant, and an unknown precision', () => {
+    expect(() =>
+      readPackInfo(
+        makePackDir('int8-default', (i) => {
+          (i.default as Record<string, unknown>).precision = 'int8';
+        }),
+      ),
+    ).toThrow(/default\.precision is int8 but graphs\.transformer\.variants has no int8 entry/);
+    expect(() =>
+      readPackInfo(
+        makePackDir('fp16-default', (i) => {
+          (i.default as Record<string, unknown>).precision = 'fp16';
+        }),
+      ),
+    ).toThrow(/default\.precision/);
+  });
+});
+
 describe('pack listing', () => {
   it('lists user packs, with the reason a broken one cannot be used', () => {
     const userDir = join(tmp, 'user-packs');
