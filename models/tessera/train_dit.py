@@ -141,6 +141,8 @@ def main() -> None:
     ap.add_argument("--run", default=str(ROOT / "runs" / "dit"))
     ap.add_argument("--weights", default=str(ROOT / "weights" / "dit.pt"))
     ap.add_argument("--from-weights", default=None, help="resume model + EMA from weights kept in git")
+    ap.add_argument("--t-shift", type=float, default=2.0,
+                    help="shift of the logit-normal training timesteps toward noise (1: SD3's plain logit-normal)")
     ap.add_argument("--save-every", type=float, default=4.0, help="minutes between checkpoints")
     ap.add_argument("--no-bf16", action="store_true")
     args = ap.parse_args()
@@ -196,7 +198,10 @@ def main() -> None:
         T = z0.shape[2]
         cmask = torch.stack([context_mask_for(rng.choices(list(MODES), weights=list(MODES.values()))[0], T, rng)
                              for _ in range(n)]).to(dev)
-        t = torch.sigmoid(torch.randn(n, device=dev))  # logit-normal timesteps (SD3)
+        # Logit-normal timesteps (SD3), shifted toward noise as the sampler's schedule is: objects are a
+        # few latent cells, so where they go is decided at t > 0.8, which plain logit-normal rarely trains.
+        t = torch.sigmoid(torch.randn(n, device=dev))
+        t = args.t_shift * t / (1 + (args.t_shift - 1) * t)
         decay = 1 - (1 - args.lr_end) * (time.time() - t_start) / (args.minutes * 60)  # linear to lr * lr_end
         for g in opt.param_groups:
             g["lr"] = args.lr * min(1.0, (step - first_step + 1) / args.warmup) * decay
