@@ -11,6 +11,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { type Precision, precisionSchema } from '../../preload/recipe.js';
+import { type GraphSource, optimizedGraphSource } from './optimizedGraphs.js';
 import { APP_ROOT } from './paths.js';
 import { WordLevelTokenizer } from './tokenizer.js';
 
@@ -261,10 +262,12 @@ function worthTrying(name: string): boolean {
   return true;
 }
 
-function sessionOptions(provider: string): ort.InferenceSession.SessionOptions {
+function sessionOptions(provider: string, source: GraphSource): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: source.level,
+    // Writing the optimised graph makes onnxruntime warn that it is CPU-specific, which the cache key handles.
+    ...(source.saveTo ? { optimizedModelFilePath: source.saveTo, logSeverityLevel: 3 as const } : {}),
     executionMode: 'sequential',
     intraOpNumThreads: Number(process.env.TESSERA_THREADS) || availableParallelism(),
     interOpNumThreads: 1,
@@ -280,8 +283,17 @@ async function createSession(
 ): Promise<ort.InferenceSession> {
   let session: ort.InferenceSession;
   const what = precision ? `${graph} graph (${precision})` : `${graph} graph`;
+  const source = optimizedGraphSource(path, provider, ort.env.versions.common);
   try {
-    session = await ort.InferenceSession.create(path, sessionOptions(provider));
+    try {
+      session = await ort.InferenceSession.create(source.path, sessionOptions(provider, source));
+      source.commit();
+    } catch (err) {
+      source.discard();
+      if (source.path === path) throw err;
+      // A damaged cached graph: load the pack's own file instead (the cache entry is gone now).
+      session = await ort.InferenceSession.create(path, sessionOptions(provider, { path, level: 'all' }));
+    }
   } catch (err) {
     throw new Error(`Cannot load the ${what} ${path} (${provider}): ${(err as Error).message}`);
   }
