@@ -2,16 +2,16 @@
 
     python -m tessera.train_dit --minutes 60                      # new run, or resume runs/dit
     python -m tessera.train_dit --from-weights weights/dit.pt --minutes 60   # resume from git
+    torchrun --nproc_per_node 8 -m tessera.train_dit --preset base ...     # DDP, one process per GPU
 
 Every batch is rendered on the fly from one size/duration bucket, encoded by the frozen
 autoencoder, and given a random conditioning mode (text only, first frame, first k, last k,
-first and last) whose frames are clean context and excluded from the loss.
+first and last) whose frames are clean context and excluded from the loss. Under torchrun every
+rank renders and encodes its own clips (per-rank seeds) from the same bucket each step.
 """
 from __future__ import annotations
 
-import argparse
 import copy
-import json
 import random
 import time
 from dataclasses import asdict
@@ -20,12 +20,10 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from . import data, runtime, world
+from . import data, distributed, runtime, world
 from .dit import DIT_PRESETS, DiT, DiTConfig, TextConfig, TextEncoder
 from .tokenizer import WordTokenizer
 from .train_vae import load_weights as load_vae
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # Conditioning modes and how often each is drawn in training.
 MODES: dict[str, float] = {"t2v": 0.40, "first": 0.20, "first_k": 0.15, "last_k": 0.10, "first_last": 0.15}
@@ -38,6 +36,10 @@ class TesseraModel(nn.Module):
         super().__init__()
         self.text_encoder = TextEncoder(text_cfg)
         self.dit = DiT(dit_cfg)
+
+    def forward(self, x, t, ids, mask, z0, m):
+        """Velocity for noisy latents x (B, C, T, H, W) given caption ids/mask (B, L) and context z0, m."""
+        return self.dit(x, t, self.text_encoder(ids, mask), mask.float(), z0, m)
 
 
 def context_mask_for(mode: str, T: int, rng: random.Random) -> torch.Tensor:
@@ -94,16 +96,17 @@ class LatentPool:
         return torch.stack([self.latents[b][i] for i in idx]), [self.captions[b][i] for i in idx]
 
 
-def flow_loss(model: TesseraModel, z0, ids, mask, cmask, t):
-    """Rectified flow: x_t = (1-t) z0 + t eps, target eps - z0, loss on frames to generate."""
+def flow_loss(model: nn.Module, z0, ids, mask, cmask, t):
+    """Rectified flow: x_t = (1-t) z0 + t eps, target eps - z0, loss on frames to generate.
+
+    model: a TesseraModel, or DDP around one (its forward must be called for gradients to sync)."""
     B, C, T, H, W = z0.shape
     eps = torch.randn_like(z0)
     tt = t[:, None, None, None, None]
     m = cmask[:, None, :, None, None].expand(B, 1, T, H, W)
     x = (1 - tt) * z0 + tt * eps
     x = x * (1 - m) + z0 * m  # context frames are clean, as at inference
-    text = model.text_encoder(ids, mask)
-    v = model.dit(x, t, text, mask.float(), z0, m)
+    v = model(x, t, ids, mask, z0, m)
     w = 1 - m
     return ((v.float() - (eps - z0)) ** 2 * w).sum() / (w.sum() * C).clamp(min=1.0)
 
@@ -127,36 +130,26 @@ def load_weights(path: Path, which: str = "ema") -> tuple[TesseraModel, dict]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--preset", default="tiny")
-    ap.add_argument("--minutes", type=float, default=60)
+    ap = runtime.run_parser("dit", minutes=60, save_every=4.0,
+                            from_weights_help="resume model + EMA from weights kept in git")
     ap.add_argument("--lr", type=float, default=6e-4)
-    ap.add_argument("--lr-end", type=float, default=1.0, help="final learning rate as a fraction of --lr")
     ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--ema", type=float, default=0.999)
-    ap.add_argument("--batch-scale", type=float, default=1.0, help="multiplies every bucket's batch size")
+    ap.add_argument("--batch-scale", type=float, default=1.0, help="multiplies every bucket's batch size (per process)")
     ap.add_argument("--prefill", type=int, default=48, help="clips encoded per bucket before the first step")
     ap.add_argument("--fresh", type=float, default=0.125, help="fraction of a batch newly rendered each step")
-    ap.add_argument("--vae", default=str(ROOT / "weights" / "vae.pt"))
-    ap.add_argument("--run", default=str(ROOT / "runs" / "dit"))
-    ap.add_argument("--weights", default=str(ROOT / "weights" / "dit.pt"))
-    ap.add_argument("--from-weights", default=None, help="resume model + EMA from weights kept in git")
+    ap.add_argument("--vae", default=str(runtime.ROOT / "weights" / "vae.pt"))
     ap.add_argument("--t-shift", type=float, default=2.0,
                     help="shift of the logit-normal training timesteps toward noise (1: SD3's plain logit-normal)")
-    ap.add_argument("--save-every", type=float, default=4.0, help="minutes between checkpoints")
-    ap.add_argument("--no-bf16", action="store_true")
     args = ap.parse_args()
 
-    runtime.setup_threads()
-    dev = runtime.device()
-    run = Path(args.run)
-    run.mkdir(parents=True, exist_ok=True)
-    ckpt = run / "ckpt.pt"
+    run = runtime.prepare_run(args)
+    dev = run.dev
     vae, _ = load_vae(Path(args.vae))
     vae.to(dev).eval().requires_grad_(False)
     tok = WordTokenizer.for_world()
     step, seen = 0, 0
-    rng = random.Random(99)
+    rng = random.Random(99)  # the same clips on every rank: one latent normalisation
     if args.from_weights:
         model, meta = load_weights(Path(args.from_weights), "model")
         ema, _ = load_weights(Path(args.from_weights), "ema")
@@ -164,34 +157,42 @@ def main() -> None:
     else:
         text_cfg = TextConfig(vocab_size=len(tok.vocab), dim=DIT_PRESETS[args.preset].text_dim)
         model = TesseraModel(text_cfg, DIT_PRESETS[args.preset])
-        ema = copy.deepcopy(model)
-        shift, scale = latent_stats(vae, rng, dev)
+        ema = copy.deepcopy(model)  # rank 0's is the one saved (DDP gives every rank rank 0's weights)
+        shift, scale = distributed.broadcast(*latent_stats(vae, rng, dev))
     model.to(dev)
     ema.to(dev).requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99))
-    if ckpt.exists() and not args.from_weights:
-        blob = torch.load(ckpt, map_location=dev, weights_only=False)
+    if run.ckpt.exists() and not args.from_weights:
+        blob = torch.load(run.ckpt, map_location=dev, weights_only=False)
         model.load_state_dict(blob["model"])
         ema.load_state_dict(blob["ema"])
         opt.load_state_dict(blob["opt"])
         step, seen, shift, scale = blob["step"], blob["samples"], blob["latent_shift"], blob["latent_scale"]
-        print(f"resumed {ckpt} at step {step}", flush=True)
+        run.print(f"resumed {run.ckpt} at step {step}", flush=True)
+    ddp = run.wrap(model)  # DDP (gradients averaged over ranks) under torchrun, else model itself
     n_params = sum(p.numel() for p in model.parameters())
-    print(f"params {n_params:,} (text {sum(p.numel() for p in model.text_encoder.parameters()):,}); latent shift {shift:.4f} "
-          f"scale {scale:.4f}; bf16={runtime.cpu_has_bf16() and not args.no_bf16}", flush=True)
-    rng = random.Random(1000 + step)
+    procs = f"; processes={run.world.size}" if run.world.distributed else ""
+    run.print(f"params {n_params:,} (text {sum(p.numel() for p in model.text_encoder.parameters()):,}); latent shift {shift:.4f} "
+              f"scale {scale:.4f}; bf16={runtime.cpu_has_bf16() and not args.no_bf16}{procs}", flush=True)
+    rng = run.rng(1000 + step)  # clips, captions, modes: different on every rank
+    # Under DDP every rank trains the same bucket each step (equal step times, no straggler).
+    bucket_rng = random.Random(f"buckets {1000 + step}") if run.world.distributed else rng
     pool = LatentPool(vae, shift, scale, dev)
     for b in data.DEFAULT_BUCKETS:  # a few clips per bucket so early batches are not repeats
-        pool.add(b, args.prefill, rng, not args.no_bf16)
+        pool.add(b, args.prefill, rng, run.bf16)
     meta = lambda: {"step": step, "samples": seen, "latent_shift": shift, "latent_scale": scale}  # noqa: E731
-    t_start, t_save = time.time(), time.time()
-    log = open(run / "log.jsonl", "a")
+
+    def save() -> None:
+        torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), **meta()}, run.ckpt)
+        save_weights(model, ema, run.weights, meta())
+
     losses: list[float] = []
     first_step = step  # warm up from this run's start: a resumed run has a fresh optimizer
-    while time.time() - t_start < args.minutes * 60:
-        b = data.pick_bucket(rng)
+    run.start()
+    while run.keep_going():
+        b = data.pick_bucket(bucket_rng)
         n = max(1, int(b.batch * args.batch_scale))
-        pool.add(b, max(2, int(n * args.fresh)), rng, not args.no_bf16)
+        pool.add(b, max(2, int(n * args.fresh)), rng, run.bf16)
         z0, caps = pool.sample(b, n, rng)
         caps = ["" if rng.random() < 0.1 else c for c in caps]  # drop text for classifier-free guidance
         ids, mask = tok.batch(caps)
@@ -202,37 +203,32 @@ def main() -> None:
         # few latent cells, so where they go is decided at t > 0.8, which plain logit-normal rarely trains.
         t = torch.sigmoid(torch.randn(n, device=dev))
         t = args.t_shift * t / (1 + (args.t_shift - 1) * t)
-        decay = 1 - (1 - args.lr_end) * (time.time() - t_start) / (args.minutes * 60)  # linear to lr * lr_end
+        decay = run.lr_decay()  # linear to lr * lr_end
         for g in opt.param_groups:
             g["lr"] = args.lr * min(1.0, (step - first_step + 1) / args.warmup) * decay
-        with runtime.autocast(dev, not args.no_bf16):
-            loss = flow_loss(model, z0, ids.to(dev), mask.to(dev), cmask, t)
+        with runtime.autocast(dev, run.bf16):
+            loss = flow_loss(ddp, z0, ids.to(dev), mask.to(dev), cmask, t)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        decay = min(args.ema, (1 + step) / (10 + step))
-        with torch.no_grad():
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.lerp_(pm, 1 - decay)
+        if run.main:  # only rank 0 saves, so only rank 0 keeps the EMA (of the unwrapped model)
+            decay = min(args.ema, (1 + step) / (10 + step))
+            with torch.no_grad():
+                for pe, pm in zip(ema.parameters(), model.parameters()):
+                    pe.lerp_(pm, 1 - decay)
         step += 1
-        seen += n
+        seen += n * run.world.size
         losses.append(loss.item())
         if step % 25 == 0:
-            rec = {"step": step, "samples": seen, "t": round(time.time() - t_start, 1),
-                   "loss": round(sum(losses) / len(losses), 5), "lr": opt.param_groups[0]["lr"]}
+            mean_loss = distributed.mean(sum(losses) / len(losses))[0]  # over ranks
+            run.log({"step": step, "samples": seen, "t": round(time.time() - run.t_start, 1),
+                     "loss": round(mean_loss, 5), "lr": opt.param_groups[0]["lr"]})
             losses.clear()
-            print(json.dumps(rec), flush=True)
-            log.write(json.dumps(rec) + "\n")
-            log.flush()
-        if time.time() - t_save > args.save_every * 60:
-            torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
-                        **meta()}, ckpt)
-            save_weights(model, ema, Path(args.weights), meta())
-            t_save = time.time()
-    torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), **meta()}, ckpt)
-    save_weights(model, ema, Path(args.weights), meta())
-    print(f"done at step {step}", flush=True)
+        run.checkpoint(save)
+    run.checkpoint(save, final=True)
+    run.print(f"done at step {step}", flush=True)
+    run.finish(model)
 
 
 if __name__ == "__main__":

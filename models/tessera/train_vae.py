@@ -5,23 +5,22 @@
 
 Checkpoints (with optimizer state) go to runs/vae/ckpt.pt every few minutes; the weights
 alone (fp16, no optimizer) go to weights/vae.pt, which is what git keeps.
+
+    torchrun --nproc_per_node 8 -m tessera.train_vae --minutes 60   # DDP: 8x the clips per step
 """
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import random
 import time
 from pathlib import Path
 
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
-from . import data, runtime, world
+from . import data, distributed, runtime, world
 from .vae import VAE_PRESETS, VAEConfig, VideoAutoencoder, param_count
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_vae(preset: str = "tiny") -> VideoAutoencoder:
@@ -42,11 +41,24 @@ def edge_weight(labels: torch.Tensor, boost: float) -> torch.Tensor:
     return 1.0 + boost * (e > 0).float()
 
 
-def vae_loss(model: VideoAutoencoder, video, labels, kl_weight: float, edge_boost: float):
-    z, mean, logvar = model.encode(video, sample=True)
-    logits = model.decoder.logits(z).float()
+class Reconstruction(nn.Module):
+    """Sampled encode then decode to palette logits, as one forward (the one DDP wraps)."""
+
+    def __init__(self, vae: VideoAutoencoder):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, video):
+        z, mean, logvar = self.vae.encode(video, sample=True)
+        return self.vae.decoder.logits(z), mean, logvar
+
+
+def vae_loss(recon: nn.Module, video, labels, kl_weight: float, edge_boost: float):
+    """recon: a Reconstruction, or DDP around one."""
+    logits, mean, logvar = recon(video)
+    logits = logits.float()
     probs = logits.softmax(1)
-    rgb = torch.einsum("bpfhw,pc->bcfhw", probs, model.decoder.palette)
+    rgb = torch.einsum("bpfhw,pc->bcfhw", probs, distributed.unwrap(recon).vae.decoder.palette)
     ce = (F.cross_entropy(logits, labels, reduction="none") * edge_weight(labels, edge_boost)).mean()
     mse = F.mse_loss(rgb, video)
     kl = 0.5 * (mean.float().pow(2) + logvar.float().exp() - 1 - logvar.float()).mean()
@@ -75,28 +87,18 @@ def load_weights(path: Path) -> tuple[VideoAutoencoder, dict]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--preset", default="tiny")
-    ap.add_argument("--minutes", type=float, default=15)
-    ap.add_argument("--batch", type=int, default=8)
+    ap = runtime.run_parser("vae", minutes=15, save_every=3.0, from_weights_help="start from weights kept in git")
+    ap.add_argument("--batch", type=int, default=8, help="clips per step on each process")
     ap.add_argument("--frames", type=int, default=9)
     ap.add_argument("--crop", type=int, default=64, help="train on random crops (0: full frames)")
     ap.add_argument("--lr", type=float, default=5e-4)
-    ap.add_argument("--lr-end", type=float, default=1.0, help="final learning rate as a fraction of --lr")
     ap.add_argument("--kl-weight", type=float, default=1e-3)
     ap.add_argument("--edge-boost", type=float, default=4.0)
-    ap.add_argument("--run", default=str(ROOT / "runs" / "vae"))
-    ap.add_argument("--weights", default=str(ROOT / "weights" / "vae.pt"))
-    ap.add_argument("--from-weights", default=None, help="start from weights kept in git")
     ap.add_argument("--decoder-only", action="store_true", help="freeze the encoder, train the decoder")
-    ap.add_argument("--no-bf16", action="store_true")
     args = ap.parse_args()
 
-    runtime.setup_threads()
-    dev = runtime.device()
-    run = Path(args.run)
-    run.mkdir(parents=True, exist_ok=True)
-    ckpt = run / "ckpt.pt"
+    run = runtime.prepare_run(args)
+    dev = run.dev
     model = make_vae(args.preset)
     step, seen = 0, 0
     if args.from_weights:
@@ -106,50 +108,52 @@ def main() -> None:
     if args.decoder_only:  # keeps the latent space (and so a trained DiT) valid while the decoder improves
         model.encoder.requires_grad_(False)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99))
-    if ckpt.exists() and not args.from_weights:
-        blob = torch.load(ckpt, map_location=dev, weights_only=False)
+    if run.ckpt.exists() and not args.from_weights:
+        blob = torch.load(run.ckpt, map_location=dev, weights_only=False)
         model.load_state_dict(blob["model"])
         if not args.decoder_only:  # a full-model optimizer state does not fit a decoder-only run
             opt.load_state_dict(blob["opt"])
         step, seen = blob["step"], blob["samples"]
-        print(f"resumed {ckpt} at step {step}")
-    print(f"encoder {param_count(model.encoder):,} decoder {param_count(model.decoder):,} params; "
-          f"bf16={runtime.cpu_has_bf16() and not args.no_bf16} device={dev}", flush=True)
-    rng = random.Random(1234 + step)
-    t_start, t_save = time.time(), time.time()
-    log = open(run / "log.jsonl", "a")
-    while time.time() - t_start < args.minutes * 60:
+        run.print(f"resumed {run.ckpt} at step {step}")
+    recon = run.wrap(Reconstruction(model))  # DDP (gradients averaged over ranks) under torchrun
+    procs = f" processes={run.world.size}" if run.world.distributed else ""
+    run.print(f"encoder {param_count(model.encoder):,} decoder {param_count(model.decoder):,} params; "
+              f"bf16={runtime.cpu_has_bf16() and not args.no_bf16} device={dev}{procs}", flush=True)
+    rng = run.rng(1234 + step)
+
+    def save() -> None:
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "samples": seen}, run.ckpt)
+        save_weights(model, run.weights, {"step": step, "samples": seen})
+
+    run.start()
+    while run.keep_going():
         size = rng.choice([(128, 128), (192, 128), (128, 192)])
         video, labels, _ = data.render_batch(rng, args.batch, *size, args.frames, two_object_p=0.4)
         if args.crop:
             video, labels = random_crop(video, labels, args.crop, rng)
         video, labels = video.to(dev), labels.to(dev)
         warm = min(1.0, (step + 1) / 100)
-        decay = 1 - (1 - args.lr_end) * (time.time() - t_start) / (args.minutes * 60)  # linear to lr * lr_end
+        decay = run.lr_decay()  # linear to lr * lr_end
         for g in opt.param_groups:
             g["lr"] = args.lr * warm * decay
-        with runtime.autocast(dev, not args.no_bf16):
-            loss, parts = vae_loss(model, video, labels, args.kl_weight, args.edge_boost)
+        with runtime.autocast(dev, run.bf16):
+            loss, parts = vae_loss(recon, video, labels, args.kl_weight, args.edge_boost)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
-        seen += video.shape[0]
+        seen += video.shape[0] * run.world.size
         if step % 20 == 0:
+            loss_v, *vals = distributed.mean(loss.item(), *parts.values())  # over ranks
+            parts = dict(zip(parts, vals))
             psnr = 10 * math.log10(4.0 / max(parts["mse"], 1e-10))
-            rec = {"step": step, "samples": seen, "t": round(time.time() - t_start, 1), "loss": round(loss.item(), 5),
-                   "psnr": round(psnr, 2), **{k: round(v, 5) for k, v in parts.items()}}
-            print(json.dumps(rec), flush=True)
-            log.write(json.dumps(rec) + "\n")
-            log.flush()
-        if time.time() - t_save > 180:
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "samples": seen}, ckpt)
-            save_weights(model, Path(args.weights), {"step": step, "samples": seen})
-            t_save = time.time()
-    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "samples": seen}, ckpt)
-    save_weights(model, Path(args.weights), {"step": step, "samples": seen})
-    print(f"done at step {step}", flush=True)
+            run.log({"step": step, "samples": seen, "t": round(time.time() - run.t_start, 1), "loss": round(loss_v, 5),
+                     "psnr": round(psnr, 2), **{k: round(v, 5) for k, v in parts.items()}})
+        run.checkpoint(save)
+    run.checkpoint(save, final=True)
+    run.print(f"done at step {step}", flush=True)
+    run.finish(model)
 
 
 if __name__ == "__main__":
