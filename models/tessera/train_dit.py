@@ -2,6 +2,7 @@
 
     python -m tessera.train_dit --minutes 60                      # new run, or resume runs/dit
     python -m tessera.train_dit --from-weights weights/dit.pt --minutes 60   # resume from git
+    python -m tessera.train_dit --from-pack packs/tessera-tiny --minutes 60  # resume from the pack's EMA
     torchrun --nproc_per_node 8 -m tessera.train_dit --preset base ...     # DDP, one process per GPU
 
 Every batch is rendered on the fly from one size/duration bucket, encoded by the frozen
@@ -141,6 +142,9 @@ def main() -> None:
     ap.add_argument("--vae", default=str(runtime.ROOT / "weights" / "vae.pt"))
     ap.add_argument("--t-shift", type=float, default=2.0,
                     help="shift of the logit-normal training timesteps toward noise (1: SD3's plain logit-normal)")
+    ap.add_argument("--from-pack", default=None,
+                    help="resume from a pack's transformer (its EMA becomes model and EMA); weights/dit.pt, or "
+                         "--from-weights, serves as the reference that maps ONNX names to parameters")
     args = ap.parse_args()
 
     run = runtime.prepare_run(args)
@@ -150,7 +154,14 @@ def main() -> None:
     tok = WordTokenizer.for_world()
     step, seen = 0, 0
     rng = random.Random(99)  # the same clips on every rank: one latent normalisation
-    if args.from_weights:
+    if args.from_pack:
+        from .from_pack import load_from_pack  # lazy: from_pack imports this module
+
+        reference = Path(args.from_weights or runtime.ROOT / "weights" / "dit.pt")
+        model, meta = load_from_pack(Path(args.from_pack), reference)
+        ema = copy.deepcopy(model)
+        step, seen, shift, scale = meta["step"], meta["samples"], meta["latent_shift"], meta["latent_scale"]
+    elif args.from_weights:
         model, meta = load_weights(Path(args.from_weights), "model")
         ema, _ = load_weights(Path(args.from_weights), "ema")
         step, seen, shift, scale = meta["step"], meta["samples"], meta["latent_shift"], meta["latent_scale"]
@@ -162,7 +173,7 @@ def main() -> None:
     model.to(dev)
     ema.to(dev).requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99))
-    if run.ckpt.exists() and not args.from_weights:
+    if run.ckpt.exists() and not (args.from_weights or args.from_pack):
         blob = torch.load(run.ckpt, map_location=dev, weights_only=False)
         model.load_state_dict(blob["model"])
         ema.load_state_dict(blob["ema"])

@@ -1,0 +1,88 @@
+"""Rebuilds the trainable text encoder + DiT from an exported pack, so training can resume from the
+pack in git (it holds the EMA weights in float32) without a second copy of the weights.
+
+    python -m tessera.train_dit --from-pack packs/tessera-tiny --minutes 60
+
+ONNX export renames weights: a Linear's weight becomes a transposed, anonymously numbered MatMul
+initializer, the text encoder's fused q/k/v projection is split in three, and equal initializers
+are merged. So the mapping is read off a reference export of the same code from reference weights
+(`weights/dit.pt`, any trained step): both graphs have the same nodes in the same order, each
+reference initializer is paired with the pack's at the same node input, and matched by value to
+the reference parameter (whole or a third, transposed or not) it came from.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+
+from .export import TextGraph, example_inputs, export_graph
+from .tokenizer import WordTokenizer
+from .train_dit import TesseraModel, load_weights
+from .train_vae import make_vae
+
+
+def paired_initializers(ref_path: Path, pack_path: Path) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(reference value, pack value) for every reference initializer used by a node."""
+    ref, pack = onnx.load(str(ref_path)).graph, onnx.load(str(pack_path)).graph
+    if [n.op_type for n in ref.node] != [n.op_type for n in pack.node]:
+        raise ValueError(f"{pack_path}: its graph differs from this code's export of the reference weights "
+                         "(another architecture or torch version?)")
+    pack_values = {i.name: numpy_helper.to_array(i) for i in pack.initializer}
+    slot: dict[str, str] = {}
+    for nr, npk in zip(ref.node, pack.node):
+        for a, b in zip(nr.input, npk.input):
+            slot.setdefault(a, b)
+    return [(numpy_helper.to_array(i), pack_values[slot[i.name]]) for i in ref.initializer if i.name in slot]
+
+
+def _views(p: torch.Tensor):
+    """Ways an exported initializer can hold a parameter: whole or a third, transposed or not."""
+    parts = [(None, p)] + ([(k, c) for k, c in enumerate(p.chunk(3))] if p.shape[0] % 3 == 0 else [])
+    for k, part in parts:
+        yield k, False, part
+        if part.dim() == 2:
+            yield k, True, part.T
+
+
+def restore(module: torch.nn.Module, pairs: list[tuple[np.ndarray, np.ndarray]], graph: str) -> None:
+    """Overwrites `module`'s parameters (holding the reference weights) with the pack's values."""
+    reference = {n: p.detach().clone() for n, p in module.named_parameters()}
+    params = dict(module.named_parameters())
+    covered: set[str] = set()
+    for value, stored in pairs:
+        for pname, ref in reference.items():
+            hit = next(((k, tr) for k, tr, v in _views(ref)
+                        if tuple(v.shape) == value.shape and np.array_equal(v.numpy(), value)), None)
+            if hit is None:
+                continue
+            k, transposed = hit
+            target = params[pname].data if k is None else params[pname].data.chunk(3)[k]
+            src = torch.from_numpy(stored.copy())
+            target.copy_(src.T if transposed else src)
+            covered.add(pname)
+    missing = set(params) - covered
+    if missing:
+        raise ValueError(f"{graph}: no initializer found for {sorted(missing)[:5]}")
+
+
+@torch.no_grad()
+def load_from_pack(pack: Path, reference: Path) -> tuple[TesseraModel, dict]:
+    model, _ = load_weights(reference, "ema")
+    ex = example_inputs(model, make_vae(), WordTokenizer.for_world())
+    with tempfile.TemporaryDirectory() as tmp:
+        for graph, module, owner in (("text_encoder", TextGraph(model.text_encoder), model.text_encoder),
+                                     ("transformer", model.dit, model.dit)):
+            ref_path = Path(tmp) / graph / "model.onnx"
+            export_graph(module, ex[graph], ref_path, graph)
+            restore(owner, paired_initializers(ref_path, pack / graph / "model.onnx"), graph)
+    index = json.loads((pack / "model_index.json").read_text())
+    t = index.get("training", {})
+    meta = {"step": t.get("step", 0), "samples": t.get("samples", 0),
+            "latent_shift": index["vae"]["shift_factor"], "latent_scale": index["vae"]["scaling_factor"]}
+    return model, meta
