@@ -2,12 +2,13 @@
  * A person's afternoon in the studio, in Chromium against the web host with the real worker, the
  * real model pack and real ffmpeg: create a project, generate from text (watching progress and the
  * live preview), re-render with a new seed and switch takes, animate an imported PNG, extend a
- * clip, remix it, close and reopen the project, and recover from a killed worker. Elements are
- * found by role and name. Screenshots: test-output/afternoon-*.png (one is e2e/afternoon.png).
+ * clip, remix it, close and reopen the project, recover from a killed worker, play the timeline,
+ * undo and redo a timeline edit, bridge two clips and loop an image. Elements are found by role
+ * and name. Screenshots: test-output/afternoon-*.png (one is e2e/afternoon.png).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,6 +25,8 @@ const JOB_TIMEOUT = 240_000;
 const STEP_TIMEOUT = 420_000;
 const STEPS = '6';
 const TEXT_PROMPT = 'a red ball moving right on a blue background';
+const EXTENDED = 'the red ball keeps moving right on a blue background';
+const GREEN = 'a green ball moving right on a blue background';
 
 /** An MD5 of a clip's decoded frames (the container's metadata differs from take to take). */
 function frameHash(video: string): string {
@@ -33,6 +36,9 @@ function frameHash(video: string): string {
     .map((line) => line.split(',').pop()?.trim())
     .join(' ');
 }
+
+/** How many frames a clip has, as ffmpeg decodes them. */
+const decodedFrames = (video: string) => frameHash(video).split(' ').length;
 
 /** Polls `check` until it holds. */
 async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -92,6 +98,16 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
   const selectClip = async (name: string | RegExp) => {
     const exact = typeof name === 'string';
     await clipsList().getByRole('listitem', { name, exact }).first().getByRole('button').click();
+  };
+
+  /** The file the clip named `name` plays (its active take's asset), from the main side. */
+  const activeAsset = (name: string) => {
+    const project = studio.projects.snapshot();
+    const clip = project?.clips.find((c) => c.name === name);
+    const take = project?.takes.find((t) => t.id === clip?.activeTakeId);
+    const asset = project?.assets.find((a) => a.id === take?.assetId);
+    assert.ok(asset, `clip "${name}" has a finished take`);
+    return asset;
   };
 
   before(async () => {
@@ -375,7 +391,6 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
   });
 
   it('plays the timeline: a frame step crosses from the first clip into the second', { timeout: 120_000 }, async () => {
-    const GREEN = 'a green ball moving right on a blue background';
     await selectClip(TEXT_PROMPT);
     await region('Inspector').getByRole('button', { name: 'Add to timeline' }).click();
     const items = region('Timeline').getByRole('list', { name: 'Timeline clips' }).getByRole('listitem');
@@ -405,5 +420,121 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
     await until(async () => (await items.nth(1).getAttribute('aria-current')) === 'true');
     assert.equal(await items.nth(0).getAttribute('aria-current'), null);
     await shot('timeline');
+  });
+
+  it('Undo brings back a clip removed from the timeline; Redo and the shortcuts follow', {
+    timeout: 120_000,
+  }, async () => {
+    const items = region('Timeline').getByRole('list', { name: 'Timeline clips' }).getByRole('listitem');
+    const names = () => items.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
+    const count = (n: number) => until(async () => (await items.count()) === n, 15_000);
+    const undo = page.getByRole('button', { name: 'Undo', exact: true });
+    const redo = page.getByRole('button', { name: 'Redo', exact: true });
+    const saved = () =>
+      (JSON.parse(readFileSync(join(projectDir, 'project.json'), 'utf8')) as { timeline: { clipIds: string[] } })
+        .timeline.clipIds;
+    const before = studio.projects.snapshot()?.timeline.clipIds;
+    assert.deepEqual(await names(), [GREEN, TEXT_PROMPT]);
+    assert.equal(await redo.isDisabled(), true, 'nothing to redo yet');
+
+    await items.first().getByRole('button', { name: 'Remove from timeline' }).click();
+    await count(1);
+    assert.deepEqual(await names(), [TEXT_PROMPT]);
+    await until(async () => (await undo.getAttribute('title')) === 'Undo remove from timeline (Ctrl+Z)');
+    await undo.click();
+    await count(2);
+    assert.deepEqual(await names(), [GREEN, TEXT_PROMPT]);
+    assert.deepEqual(studio.projects.snapshot()?.timeline.clipIds, before, 'the same clips, in the same order');
+    await until(async () => (await redo.getAttribute('title')) === 'Redo remove from timeline (Ctrl+Shift+Z)');
+    await shot('11-undo');
+
+    // The shortcuts (focus is on the Undo button, not in a text field).
+    await page.keyboard.press('Control+Shift+Z');
+    await count(1);
+    await page.keyboard.press('Control+Z');
+    await count(2);
+    await page.keyboard.press('Control+Y');
+    await count(1);
+    await page.keyboard.press('Control+Z');
+    await count(2);
+    // In a text field Ctrl+Z belongs to the text, not to the project.
+    const prompt = region('Prompt').getByRole('textbox', { name: 'Prompt', exact: true });
+    await prompt.fill('a few words');
+    await prompt.press('Control+Z');
+    await page.waitForTimeout(500);
+    assert.equal(await items.count(), 2);
+    assert.equal(studio.projects.snapshot()?.timeline.clipIds.length, 2);
+
+    // Undo the clip's addition too: nothing older in this session, so Undo turns off; Redo restores.
+    await undo.click();
+    await count(1);
+    await until(() => undo.isDisabled());
+    await redo.click();
+    await count(2);
+    assert.deepEqual(await names(), [GREEN, TEXT_PROMPT]);
+    await until(async () => JSON.stringify(saved()) === JSON.stringify(before), 15_000);
+  });
+
+  it('bridges two clips: new frames between the end of one and the start of the other', {
+    timeout: STEP_TIMEOUT,
+  }, async () => {
+    const BRIDGE = 'the red ball moves right between two clips';
+    const from = activeAsset(TEXT_PROMPT);
+    const to = activeAsset(EXTENDED);
+    const form = region('Prompt');
+    await form.getByRole('combobox', { name: 'Mode' }).selectOption({ label: 'Bridge' });
+    await form.getByRole('combobox', { name: 'From clip' }).selectOption({ label: TEXT_PROMPT });
+    await form.getByRole('combobox', { name: 'To clip' }).selectOption({ label: EXTENDED });
+    await fillCommon(BRIDGE);
+    const job = await queued(() => form.getByRole('button', { name: 'Generate' }).click());
+    assert.equal(job.request.mode, 'bridge');
+    assert.equal(job.request.source, from.path);
+    assert.equal(job.request.sourceEnd, to.path);
+    const done = await finished(job);
+    await clipsList().getByRole('listitem', { name: BRIDGE }).waitFor({ timeout: 30_000 });
+    const bridge = activeAsset(BRIDGE);
+    assert.equal(bridge.recipe?.mode, 'bridge');
+    assert.equal(bridge.recipe?.source, from.path);
+    assert.equal(bridge.recipe?.sourceEnd, to.path);
+    assert.equal(bridge.recipe?.frames, 9);
+    // 9 frames are 3 latent frames: the first holds clip A's last frame, the last clip B's first 4
+    // frames, so only pixel frames 1-4 are new and written.
+    assert.equal(done?.result?.frames, 4);
+    assert.equal(bridge.frames, 4);
+    assert.equal(decodedFrames(bridge.path), 4);
+    await selectClip(BRIDGE);
+    const inspector = region('Inspector');
+    await inspector.getByText('Bridge', { exact: true }).first().waitFor();
+    await inspector.getByText('Leads into', { exact: true }).waitFor();
+    await inspector.getByRole('button', { name: EXTENDED, exact: true }).waitFor();
+    await shot('12-bridge');
+  });
+
+  it('loops an image from the Inspector: the clip comes back to its start', { timeout: STEP_TIMEOUT }, async () => {
+    const LOOP = 'a red square moving in a circle on a red background';
+    const image = activeAsset('red.png');
+    await selectClip('red.png');
+    await region('Inspector').getByRole('button', { name: 'Loop', exact: true }).click();
+    const form = region('Prompt');
+    assert.equal(await form.getByRole('combobox', { name: 'Mode' }).inputValue(), 'loop');
+    const start = form.getByRole('combobox', { name: 'Start image (optional)' });
+    assert.equal(await start.locator('option:checked').textContent(), 'red.png');
+    await fillCommon(LOOP);
+    const job = await queued(() => form.getByRole('button', { name: 'Generate' }).click());
+    assert.equal(job.request.mode, 'loop');
+    assert.equal(job.request.source, image.path);
+    const done = await finished(job);
+    await clipsList().getByRole('listitem', { name: LOOP }).waitFor({ timeout: 30_000 });
+    const loop = activeAsset(LOOP);
+    assert.equal(loop.recipe?.mode, 'loop');
+    assert.equal(loop.recipe?.source, image.path);
+    assert.equal(loop.recipe?.sourceEnd, undefined);
+    // The last of the 9 frames would repeat the first: it is dropped so the loop does not stutter.
+    assert.equal(done?.result?.frames, 8);
+    assert.equal(loop.frames, 8);
+    assert.equal(decodedFrames(loop.path), 8);
+    await selectClip(LOOP);
+    await region('Inspector').getByText('Loop', { exact: true }).first().waitFor();
+    await shot('13-loop');
   });
 });

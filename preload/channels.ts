@@ -29,6 +29,8 @@ export const METHOD_NAMES = [
   'addToTimeline',
   'moveInTimeline',
   'removeFromTimeline',
+  'undo',
+  'redo',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

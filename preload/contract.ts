@@ -145,6 +145,26 @@ export type Clip = z.infer<typeof clipSchema>;
 export const timelineSchema = z.object({ clipIds: z.array(entityIdSchema) });
 export type Timeline = z.infer<typeof timelineSchema>;
 
+/**
+ * The project's undo history as the renderer sees it. Only user edits are recorded (timeline add,
+ * move and remove, removing a clip, choosing a take); generation and imports are not.
+ */
+export const historyStateSchema = z.object({
+  canUndo: z.boolean(),
+  canRedo: z.boolean(),
+  /** What Undo would do, ready to show (e.g. "Undo remove from timeline"); null when nothing. */
+  undoLabel: z.string().nullable(),
+  redoLabel: z.string().nullable(),
+});
+export type HistoryState = z.infer<typeof historyStateSchema>;
+
+/** The reply to undo and redo: what was done (null: nothing to do) and the history after it. */
+export const historyStepSchema = z.object({
+  done: z.string().nullable(),
+  history: historyStateSchema,
+});
+export type HistoryStep = z.infer<typeof historyStepSchema>;
+
 export const projectSnapshotSchema = z.object({
   dir: z.string(),
   name: z.string(),
@@ -156,6 +176,7 @@ export const projectSnapshotSchema = z.object({
   /** Unsaved changes (autosave follows within a few seconds). */
   dirty: z.boolean(),
   savedAt: z.string().nullable(),
+  history: historyStateSchema,
 });
 export type ProjectSnapshot = z.infer<typeof projectSnapshotSchema>;
 
@@ -243,6 +264,9 @@ export const methods = {
   },
   moveInTimeline: { args: z.tuple([z.number().int().min(0), z.number().int().min(0)]), result: timelineSchema },
   removeFromTimeline: { args: z.tuple([z.number().int().min(0)]), result: timelineSchema },
+  /** Undoes the latest user edit of the open project (a no-op when there is none). */
+  undo: { args: z.tuple([]), result: historyStepSchema },
+  redo: { args: z.tuple([]), result: historyStepSchema },
 } as const satisfies Record<MethodName, MethodSpec>;
 
 /** Every event: its payload. */

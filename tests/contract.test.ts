@@ -53,6 +53,8 @@ const backend: TesseraBackend = {
   addToTimeline: notUsed,
   moveInTimeline: notUsed,
   removeFromTimeline: notUsed,
+  undo: notUsed,
+  redo: notUsed,
 };
 
 describe('contract', () => {
@@ -100,6 +102,17 @@ describe('contract', () => {
     expect(methods.generate.args.parse([{ prompt: 'x' }, {}])[1].variations).toBe(1);
     expect(methods.generate.args.safeParse([{ prompt: 'x' }, { variations: 5 }]).success).toBe(false);
     expect(methods.extractFrame.args.safeParse([{ clipId: 'c', timeSec: -1 }]).success).toBe(false);
+  });
+
+  it('validates undo and redo: no arguments; the reply says what was done and what is next', () => {
+    for (const method of ['undo', 'redo'] as const) {
+      expect(methods[method].args.safeParse([]).success).toBe(true);
+      expect(methods[method].args.safeParse([1]).success).toBe(false);
+      expect(methods[method].args.safeParse([{ steps: 3 }]).success).toBe(false);
+    }
+    const history = { canUndo: false, canRedo: true, undoLabel: null, redoLabel: 'Redo remove clip' };
+    expect(methods.undo.result.safeParse({ done: 'Undo remove clip', history }).success).toBe(true);
+    expect(methods.undo.result.safeParse({ done: null, history: { ...history, canRedo: 'yes' } }).success).toBe(false);
   });
 
   it('validates WebSocket request frames', () => {

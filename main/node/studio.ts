@@ -130,6 +130,8 @@ export function createStudio(options: StudioOptions): Studio {
     addToTimeline: async (clipId, index) => projects.addToTimeline(clipId, index),
     moveInTimeline: async (from, to) => projects.moveInTimeline(from, to),
     removeFromTimeline: async (index) => projects.removeFromTimeline(index),
+    undo: async () => projects.undo(),
+    redo: async () => projects.redo(),
   };
 
   host.start();

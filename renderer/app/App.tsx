@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { redoEdit, undoEdit } from '../features/history/historySlice.js';
 import { InspectorPane } from '../features/inspector/InspectorPane.js';
 import { MediaPane } from '../features/media/MediaPane.js';
 import { PlayerPane } from '../features/player/PlayerPane.js';
@@ -25,14 +26,19 @@ export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
-      if (mod && e.key.toLowerCase() === 's') {
+      const key = e.key.toLowerCase();
+      if (mod && !e.altKey && (key === 'z' || key === 'y') && !typing(e.target)) {
+        // In a text field the browser's own undo edits the text; elsewhere it is the project's.
+        e.preventDefault();
+        void dispatch(key === 'y' || e.shiftKey ? redoEdit() : undoEdit());
+      } else if (mod && key === 's') {
         e.preventDefault();
         void dispatch(saveProject());
-      } else if (mod && e.key.toLowerCase() === 'o') {
+      } else if (mod && key === 'o') {
         e.preventDefault();
         void dispatch(loadRecent());
         dispatch(projectDialogOpened({ kind: 'open' }));
-      } else if (mod && e.key.toLowerCase() === 'n') {
+      } else if (mod && key === 'n') {
         e.preventDefault();
         dispatch(projectDialogOpened({ kind: 'new' }));
       } else if (e.key === '?' && !typing(e.target)) {

@@ -1,4 +1,5 @@
 import { combineReducers, configureStore } from '@reduxjs/toolkit';
+import { historySlice } from '../features/history/historySlice.js';
 import { assetsSlice, clipsSlice, takesSlice } from '../features/media/mediaSlice.js';
 import { projectSlice } from '../features/project/projectSlice.js';
 import { promptSlice } from '../features/prompt/promptSlice.js';
@@ -11,6 +12,7 @@ import { listenerMiddleware } from './listenerMiddleware.js';
 
 export const rootReducer = combineReducers({
   [projectSlice.name]: projectSlice.reducer,
+  [historySlice.name]: historySlice.reducer,
   [promptSlice.name]: promptSlice.reducer,
   [queueSlice.name]: queueSlice.reducer,
   [assetsSlice.name]: assetsSlice.reducer,

@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+// biome-ignore lint/style/noRestrictedImports: an engine test building the transformer's input tensors itself
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphCacheDir } from '../../main/engine/optimizedGraphs.js';

@@ -2,7 +2,8 @@
  * The open project, as the main side sees it: the source of truth for project.json and media/.
  * Every change marks the project dirty, publishes a snapshot and schedules an autosave; generated
  * clips land in the project's media/ folder; the job queue is saved with the project and restored
- * when it reopens.
+ * when it reopens. User edits (timeline, removing a clip, choosing a take) go through `edit` and
+ * can be undone (history.ts); generation, imports and job bookkeeping are never recorded.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { copyFile, cp, mkdir, readdir, stat } from 'node:fs/promises';
@@ -10,11 +11,11 @@ import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import type {
   Asset,
   Clip,
+  HistoryStep,
   Job,
   JobEvent,
   ProjectSnapshot,
   RecentProject,
-  Take,
   Timeline,
 } from '../../../preload/contract.js';
 import type { Recipe, RecipeRequestParsed } from '../../../preload/recipe.js';
@@ -22,6 +23,8 @@ import { Emitter } from '../../common/emitter.js';
 import { extractFramePng, probeMedia } from '../ffmpeg.js';
 import type { JobQueue } from '../jobQueue.js';
 import { mediaType } from '../media.js';
+import { makeConsistent } from './consistency.js';
+import { applyDiff, captureDoc, type DocDiff, diffDocs, EditHistory } from './history.js';
 import { emptyProject, ProjectError, type ProjectFile } from './schema.js';
 import {
   loadProjectFile,
@@ -134,6 +137,8 @@ export class Projects {
   private savedAt: string | null = null;
   private saveTimer: NodeJS.Timeout | null = null;
   private saving: Promise<void> = Promise.resolve();
+  /** Undo history of the open project's user edits; a new one on every open. */
+  private history = new EditHistory();
   private readonly off: () => void;
 
   constructor(private readonly options: ProjectsOptions) {
@@ -157,6 +162,7 @@ export class Projects {
       jobs: this.options.queue.list(),
       dirty: this.dirty,
       savedAt: this.savedAt,
+      history: this.history.state(),
     });
   }
 
@@ -170,11 +176,16 @@ export class Projects {
   }
 
   async open(dirArg: string): Promise<ProjectSnapshot> {
-    const dir = resolve(dirArg);
+    return this.load(resolve(dirArg), new EditHistory());
+  }
+
+  /** Opens `dir` with `history` (a fresh one, or the same document's after Save as). */
+  private async load(dir: string, history: EditHistory): Promise<ProjectSnapshot> {
     const { file } = await loadProjectFile(dir); // throws ProjectDamaged before anything changes
     await this.close();
     this.dir = dir;
     this.file = { ...file, jobs: [] };
+    this.history = history;
     this.savedAt = file.updatedAt;
     this.dirty = false;
     await mkdir(mediaDir(dir), { recursive: true });
@@ -199,6 +210,7 @@ export class Projects {
     if (index >= 0) this.options.mediaRoots.splice(index, 1);
     this.dir = null;
     this.file = null;
+    this.history = new EditHistory();
     this.onChange.emit(null);
   }
 
@@ -228,7 +240,8 @@ export class Projects {
     if (index >= 0) this.options.mediaRoots.splice(index, 1);
     this.dir = null;
     this.file = null;
-    return this.open(dir);
+    // The same document in a new folder (ids unchanged; diffs hold no paths): undo carries on.
+    return this.load(dir, this.history);
   }
 
   async listRecent(): Promise<RecentProject[]> {
@@ -383,51 +396,103 @@ export class Projects {
     const clip = this.clip(clipId);
     const take = this.requireOpen().file.takes.find((t) => t.id === takeId && t.clipId === clipId);
     if (!take?.assetId) throw new ProjectError('that take is not ready');
-    clip.activeTakeId = takeId;
-    this.changed();
+    this.edit('choose take', () => {
+      clip.activeTakeId = takeId;
+    });
     return true;
   }
 
+  /** Takes the clip out of the project (its takes and timeline entries too); its files stay in media/. */
   removeClip(clipId: string): boolean {
-    const { file } = this.requireOpen();
-    const before = file.clips.length;
-    file.clips = file.clips.filter((c) => c.id !== clipId);
-    file.takes = file.takes.filter((t) => t.clipId !== clipId);
-    file.timeline.clipIds = file.timeline.clipIds.filter((id) => id !== clipId);
-    this.changed();
-    return file.clips.length < before;
+    return this.edit('remove clip', (file) => {
+      const before = file.clips.length;
+      file.clips = file.clips.filter((c) => c.id !== clipId);
+      file.takes = file.takes.filter((t) => t.clipId !== clipId);
+      file.timeline.clipIds = file.timeline.clipIds.filter((id) => id !== clipId);
+      return file.clips.length < before;
+    });
   }
 
   // ---- timeline -------------------------------------------------------------------------------
 
   addToTimeline(clipId: string, index?: number): Timeline {
-    const { file } = this.requireOpen();
     this.clip(clipId);
-    const ids = file.timeline.clipIds;
-    ids.splice(Math.min(index ?? ids.length, ids.length), 0, clipId);
-    this.changed();
-    return structuredClone(file.timeline);
+    return this.edit('add to timeline', (file) => {
+      const ids = file.timeline.clipIds;
+      ids.splice(Math.min(index ?? ids.length, ids.length), 0, clipId);
+      return structuredClone(file.timeline);
+    });
   }
 
   moveInTimeline(from: number, to: number): Timeline {
     const { file } = this.requireOpen();
-    const ids = file.timeline.clipIds;
-    if (from >= ids.length) throw new ProjectError(`no clip at position ${from + 1}`);
-    const [id] = ids.splice(from, 1);
-    if (id !== undefined) ids.splice(Math.min(to, ids.length), 0, id);
-    this.changed();
-    return structuredClone(file.timeline);
+    if (from >= file.timeline.clipIds.length) throw new ProjectError(`no clip at position ${from + 1}`);
+    return this.edit('move in timeline', () => {
+      const ids = file.timeline.clipIds;
+      const [id] = ids.splice(from, 1);
+      if (id !== undefined) ids.splice(Math.min(to, ids.length), 0, id);
+      return structuredClone(file.timeline);
+    });
   }
 
   removeFromTimeline(index: number): Timeline {
     const { file } = this.requireOpen();
     if (index >= file.timeline.clipIds.length) throw new ProjectError(`no clip at position ${index + 1}`);
-    file.timeline.clipIds.splice(index, 1);
-    this.changed();
-    return structuredClone(file.timeline);
+    return this.edit('remove from timeline', () => {
+      file.timeline.clipIds.splice(index, 1);
+      return structuredClone(file.timeline);
+    });
+  }
+
+  // ---- undo -----------------------------------------------------------------------------------
+
+  /** Undoes the latest user edit; with nothing to undo it changes nothing (keys repeat, replies race). */
+  undo(): HistoryStep {
+    this.requireOpen();
+    const label = this.history.undo((diff) => this.applyFromHistory(diff));
+    return this.historyStepped(label === null ? null : `Undo ${label}`);
+  }
+
+  redo(): HistoryStep {
+    this.requireOpen();
+    const label = this.history.redo((diff) => this.applyFromHistory(diff));
+    return this.historyStepped(label === null ? null : `Redo ${label}`);
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  /**
+   * Runs a user edit (validated by the caller) and records what it changed for undo. Edits must
+   * leave the document consistent; undo and redo then only need to re-check what moved since.
+   */
+  private edit<T>(label: string, change: (file: ProjectFile) => T): T {
+    const { file } = this.requireOpen();
+    const before = captureDoc(file);
+    const result = change(file);
+    this.history.record(label, diffDocs(before, captureDoc(file)));
+    this.changed();
+    return result;
+  }
+
+  /** Applies an undo or redo diff, repairs what moved on since, and returns what really changed. */
+  private applyFromHistory(diff: DocDiff): DocDiff {
+    const { file } = this.requireOpen();
+    const before = captureDoc(file);
+    applyDiff(file, diff);
+    makeConsistent(file, {
+      job: (jobId) => this.options.queue.get(jobId),
+      assetFor: (job) => this.assetForJob(file, job).id,
+    });
+    return diffDocs(before, captureDoc(file));
+  }
+
+  /** Publishes once the history has settled, so the snapshot's Undo and Redo labels are current. */
+  private historyStepped(done: string | null): HistoryStep {
+    // With nothing done the document is unchanged, but moot entries may have left the stacks.
+    if (done === null) this.publish(false);
+    else this.changed();
+    return { done, history: this.history.state() };
+  }
 
   private requireOpen(): { dir: string; file: ProjectFile } {
     if (!this.dir || !this.file) throw new ProjectError('no project is open: create or open one first');
@@ -481,28 +546,38 @@ export class Projects {
     this.changed();
   }
 
+  /** The asset listing a succeeded job's output: the one already listed, or a new one. */
+  private assetForJob(file: ProjectFile, job: Job): Asset {
+    const r = job.result;
+    if (!r) throw new ProjectError(`job ${job.id} has no result`);
+    const path = r.frames === 1 ? r.posterPath : r.videoPath;
+    const listed = file.assets.find((a) => a.path === path);
+    if (listed) return listed;
+    return this.addAsset(file, {
+      kind: r.frames === 1 ? 'image' : 'video',
+      origin: 'generated',
+      path,
+      posterPath: r.posterPath,
+      recipePath: r.recipePath,
+      name: r.recipe.prompt || MODE_LABEL[r.recipe.mode] || r.recipe.mode,
+      width: r.width,
+      height: r.height,
+      frames: r.frames,
+      durationSec: r.durationSec,
+      fps: r.recipe.fps,
+      recipe: r.recipe,
+    });
+  }
+
   private onJobEvent(event: JobEvent): void {
     if (!this.file || event.type === 'progress' || event.type === 'preview') return;
     if (event.type === 'succeeded' && event.job.result) {
-      const take: Take | undefined = this.file.takes.find((t) => t.jobId === event.job.id);
-      if (!take) return; // a job from a closed project
-      const r = event.job.result;
-      const asset = this.addAsset(this.file, {
-        kind: r.frames === 1 ? 'image' : 'video',
-        origin: 'generated',
-        path: r.frames === 1 ? r.posterPath : r.videoPath,
-        posterPath: r.posterPath,
-        recipePath: r.recipePath,
-        name: r.recipe.prompt || MODE_LABEL[r.recipe.mode] || r.recipe.mode,
-        width: r.width,
-        height: r.height,
-        frames: r.frames,
-        durationSec: r.durationSec,
-        fps: r.recipe.fps,
-        recipe: r.recipe,
-      });
-      take.assetId = asset.id;
-      take.seed = r.recipe.seed;
+      // No take: a job from a closed project, or its clip was removed while it ran (an undo of
+      // that removal lists the output then, see consistency.ts).
+      const take = this.file.takes.find((t) => t.jobId === event.job.id);
+      if (!take) return;
+      take.assetId = this.assetForJob(this.file, event.job).id;
+      take.seed = event.job.result.recipe.seed;
       const clip = this.file.clips.find((c) => c.id === take.clipId);
       if (clip) clip.activeTakeId = take.id;
     }

@@ -1,4 +1,5 @@
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
+import { HistoryButtons } from '../history/HistoryButtons.js';
 import { helpToggled, logToggled } from '../ui/uiSlice.js';
 import { loadRecent, projectDialogOpened, saveProject, selectProject } from './projectSlice.js';
 
@@ -36,6 +37,8 @@ export function ProjectHeader() {
         <button type="button" disabled={!open} onClick={() => dispatch(projectDialogOpened({ kind: 'saveAs' }))}>
           Save as…
         </button>
+        <span className="sep" />
+        <HistoryButtons />
         <span className="sep" />
         <button type="button" onClick={() => dispatch(logToggled())}>
           Log

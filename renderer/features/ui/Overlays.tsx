@@ -42,6 +42,8 @@ const SHORTCUTS: [string, string][] = [
   ['Ctrl+Enter', 'Generate (in the prompt)'],
   ['Space', 'Play / pause'],
   ['← / →', 'Previous / next frame'],
+  ['Ctrl+Z', 'Undo (timeline, take choice, clip removal)'],
+  ['Ctrl+Shift+Z / Ctrl+Y', 'Redo'],
   ['Ctrl+S', 'Save project'],
   ['Ctrl+O', 'Open project'],
   ['Ctrl+N', 'New project'],
