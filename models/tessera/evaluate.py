@@ -233,9 +233,10 @@ def main() -> None:
     ap.add_argument("--sampler", default="euler")
     ap.add_argument("--precision", choices=["fp32", "int8"], default=None,
                     help="transformer precision (default: the pack's default.precision, else fp32)")
+    ap.add_argument("--out", default=None, help="folder for report.json and the contact sheets (default: PACK/eval)")
     args = ap.parse_args()
     pack = Path(args.pack)
-    out = pack / "eval"
+    out = Path(args.out) if args.out else pack / "eval"
     pipe = OnnxPipeline(pack, precision=args.precision)
     report = {"pack": pipe.index["name"], "version": pipe.index["version"], "training": pipe.index.get("training")}
     report["autoencoder"] = evaluate_autoencoder(pipe, out)

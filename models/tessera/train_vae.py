@@ -44,12 +44,12 @@ def edge_weight(labels: torch.Tensor, boost: float) -> torch.Tensor:
 class Reconstruction(nn.Module):
     """Sampled encode then decode to palette logits, as one forward (the one DDP wraps)."""
 
-    def __init__(self, vae: VideoAutoencoder):
+    def __init__(self, vae: VideoAutoencoder, sample: bool = True):
         super().__init__()
-        self.vae = vae
+        self.vae, self.sample = vae, sample
 
     def forward(self, video):
-        z, mean, logvar = self.vae.encode(video, sample=True)
+        z, mean, logvar = self.vae.encode(video, sample=self.sample)
         return self.vae.decoder.logits(z), mean, logvar
 
 
@@ -86,6 +86,19 @@ def load_weights(path: Path) -> tuple[VideoAutoencoder, dict]:
     return model, blob.get("meta", {})
 
 
+def with_half_stage(model: VideoAutoencoder, width: int) -> VideoAutoencoder:
+    """The same autoencoder with a decoder that ends in a 1/2-size stage of `width` channels.
+
+    Every weight whose name and shape match is kept (the encoder, so the latent space, and all
+    but the decoder's head); the new stage and the head start fresh."""
+    cfg = VAEConfig(**{**model.cfg.__dict__, "decoder_half_width": width})
+    new = VideoAutoencoder(cfg)
+    own = new.state_dict()
+    kept = {k: v for k, v in model.state_dict().items() if k in own and own[k].shape == v.shape}
+    new.load_state_dict(kept, strict=False)
+    return new
+
+
 def main() -> None:
     ap = runtime.run_parser("vae", minutes=15, save_every=3.0, from_weights_help="start from weights kept in git")
     ap.add_argument("--batch", type=int, default=8, help="clips per step on each process")
@@ -94,7 +107,10 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--kl-weight", type=float, default=1e-3)
     ap.add_argument("--edge-boost", type=float, default=4.0)
-    ap.add_argument("--decoder-only", action="store_true", help="freeze the encoder, train the decoder")
+    ap.add_argument("--decoder-only", action="store_true",
+                    help="freeze the encoder, train the decoder on the encoder's mean (what the DiT generates)")
+    ap.add_argument("--decoder-half-width", type=int, default=0,
+                    help="give the decoder a last stage at 1/2 size with this many channels (weights that fit are kept)")
     args = ap.parse_args()
 
     run = runtime.prepare_run(args)
@@ -104,6 +120,8 @@ def main() -> None:
     if args.from_weights:
         model, meta = load_weights(Path(args.from_weights))
         step, seen = meta.get("step", 0), meta.get("samples", 0)
+    if args.decoder_half_width and args.decoder_half_width != model.cfg.decoder_half_width:
+        model = with_half_stage(model, args.decoder_half_width)
     model.to(dev)
     if args.decoder_only:  # keeps the latent space (and so a trained DiT) valid while the decoder improves
         model.encoder.requires_grad_(False)
@@ -115,7 +133,7 @@ def main() -> None:
             opt.load_state_dict(blob["opt"])
         step, seen = blob["step"], blob["samples"]
         run.print(f"resumed {run.ckpt} at step {step}")
-    recon = run.wrap(Reconstruction(model))  # DDP (gradients averaged over ranks) under torchrun
+    recon = run.wrap(Reconstruction(model, sample=not args.decoder_only))  # DDP (gradients averaged over ranks) under torchrun
     procs = f" processes={run.world.size}" if run.world.distributed else ""
     run.print(f"encoder {param_count(model.encoder):,} decoder {param_count(model.decoder):,} params; "
               f"bf16={runtime.cpu_has_bf16() and not args.no_bf16} device={dev}{procs}", flush=True)

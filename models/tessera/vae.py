@@ -23,6 +23,10 @@ class VAEConfig:
     latent_channels: int = 32  # C of the latent the transformer sees
     widths: tuple[int, ...] = (64, 128, 192)  # channels at 1/4, 1/8, 1/16 of the input size
     head: str = "palette"  # "palette" (logits over palette colours) or "rgb"
+    # Width of an optional last decoder stage at 1/2 of the output size (0: none, the head reads
+    # 1/4 size). Shape edges are drawn there: a head that paints 4x4 pixels from one 1/4-size
+    # position rounds the apexes and corners that the shape judge needs.
+    decoder_half_width: int = 0
     palette: list[list[int]] = field(default_factory=list)  # sRGB colours of the palette head
 
 
@@ -92,6 +96,13 @@ def upsample_causal(x):
     return x.reshape(b, c, t, h * 2, w * 2)
 
 
+def upsample_space(x):
+    """2x in space only."""
+    b, c, t, h, w = x.shape
+    x = F.interpolate(x.reshape(b, c * t, h, w), scale_factor=2.0, mode="nearest")
+    return x.reshape(b, c, t, h * 2, w * 2)
+
+
 class Encoder(nn.Module):
     """(B, 3, 1+4k, H, W) in [-1, 1] -> mean and log-variance (B, C, 1+k, H/16, W/16)."""
 
@@ -124,15 +135,21 @@ class Decoder(nn.Module):
         super().__init__()
         w0, w1, w2 = cfg.widths
         self.head = cfg.head
+        self.has_half_stage = bool(cfg.decoder_half_width)
         self.inp = CausalConv(cfg.latent_channels, w2)
         self.block2a, self.block2b = ResBlock(w2), ResBlock(w2)
         self.up1 = CausalConv(w2, w1)
         self.block1 = ResBlock(w1)
         self.up0 = CausalConv(w1, w0)
         self.block0a, self.block0b = ResBlock(w0), ResBlock(w0)
-        self.norm = RMSNorm(w0)
+        wh = cfg.decoder_half_width
+        if wh:
+            self.up_half = CausalConv(w0, wh)  # after a 2x spatial upsample (time is already full)
+            self.block_half = ResBlock(wh)
+        self.norm = RMSNorm(wh or w0)
         n_out = len(cfg.palette) if cfg.head == "palette" else 3
-        self.out = nn.Conv3d(w0, n_out * 16, (1, 3, 3), padding=(0, 1, 1))
+        self.r = 2 if wh else 4  # output pixels per side of each head position
+        self.out = nn.Conv3d(wh or w0, n_out * self.r * self.r, (1, 3, 3), padding=(0, 1, 1))
         pal = torch.tensor(cfg.palette or [[0, 0, 0]], dtype=torch.float32) / 127.5 - 1.0
         self.register_buffer("palette", pal, persistent=False)  # (P, 3) in [-1, 1]
 
@@ -140,7 +157,9 @@ class Decoder(nn.Module):
         x = self.block2b(self.block2a(self.inp(z)))
         x = self.block1(self.up1(upsample_causal(x)))
         x = self.block0b(self.block0a(self.up0(upsample_causal(x))))
-        return depth_to_space(self.out(F.silu(self.norm(x))), 4)  # (B, P or 3, F, H, W)
+        if self.has_half_stage:
+            x = self.block_half(self.up_half(upsample_space(x)))
+        return depth_to_space(self.out(F.silu(self.norm(x))), self.r)  # (B, P or 3, F, H, W)
 
     def forward(self, z):
         out = self.logits(z)

@@ -41,3 +41,40 @@ def test_palette_head_outputs_palette_mixtures():
     vae = small_vae()
     out = vae.decoder(torch.randn(1, 32, 2, 4, 4))
     assert out.min() >= -1.0 - 1e-5 and out.max() <= 1.0 + 1e-5
+
+
+@torch.no_grad()
+def test_half_size_stage_keeps_encoder_and_causality():
+    from tessera.train_vae import with_half_stage
+
+    vae = small_vae()
+    half = with_half_stage(vae, 16).eval()
+    assert half.cfg.decoder_half_width == 16
+    x = torch.rand(1, 3, 9, 64, 96) * 2 - 1
+    z = vae.encoder(x)[0]
+    assert torch.equal(half.encoder(x)[0], z)  # same latent space: a trained DiT stays valid
+    # every decoder weight before the new stage carries over; the stage, its norm and the head
+    # (now 2x2 pixels per position) are fresh
+    old = vae.decoder.state_dict()
+    fresh = ("out.", "norm.", "up_half.", "block_half.")
+    for k, v in half.decoder.state_dict().items():
+        assert k.startswith(fresh) or torch.equal(v, old[k]), k
+    d = half.decoder(z)
+    assert d.shape == (1, 3, 9, 64, 96)
+    z2 = z.clone()
+    z2[:, :, 2] += 1.0
+    d2 = half.decoder(z2)
+    assert torch.allclose(d[:, :, :5], d2[:, :, :5], atol=1e-5)
+    assert not torch.allclose(d[:, :, 5:], d2[:, :, 5:], atol=1e-4)
+
+
+def test_decoder_only_training_decodes_the_mean():
+    from tessera.train_vae import Reconstruction
+
+    vae = small_vae()
+    x = torch.rand(1, 3, 5, 32, 32) * 2 - 1
+    with torch.no_grad():
+        a = Reconstruction(vae, sample=False)(x)[0]
+        b = Reconstruction(vae, sample=False)(x)[0]
+        c = Reconstruction(vae, sample=True)(x)[0]
+    assert torch.equal(a, b) and not torch.equal(a, c)
