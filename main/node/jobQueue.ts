@@ -28,6 +28,14 @@ export class JobQueue {
   /** Per-job output folder (a project's media/); the queue's default otherwise. */
   private readonly outDirs = new Map<string, string>();
   private running: { id: string; cancelRequested: boolean; killTimer: NodeJS.Timeout | null } | null = null;
+  /**
+   * Jobs whose run `drain` abandoned while the worker was still on it, with how many such runs are
+   * unfinished. The worker runs one job at a time, so each abandoned run's messages (ending with
+   * exactly one succeeded / failed / cancelled) arrive before those of a later run of the same job
+   * id, which a reopened project re-queues: they are dropped, or a late 'cancelled' from the
+   * abandoned run would end the re-queued job.
+   */
+  private readonly abandoned = new Map<string, number>();
   private readonly unsubscribe: (() => void)[];
 
   constructor(
@@ -110,6 +118,7 @@ export class JobQueue {
     if (running) {
       this.host.send({ type: 'cancel', jobId: running.id });
       if (running.killTimer) clearTimeout(running.killTimer);
+      this.abandoned.set(running.id, (this.abandoned.get(running.id) ?? 0) + 1);
       this.running = null;
     }
     const ids = [...this.jobs.keys()];
@@ -171,6 +180,13 @@ export class JobQueue {
 
   private handleMessage(message: WorkerToHost): void {
     if (message.type === 'ready') return;
+    const stale = this.abandoned.get(message.jobId);
+    if (stale) {
+      const ends = message.type === 'succeeded' || message.type === 'failed' || message.type === 'cancelled';
+      if (ends && stale === 1) this.abandoned.delete(message.jobId);
+      else if (ends) this.abandoned.set(message.jobId, stale - 1);
+      return;
+    }
     const job = this.jobs.get(message.jobId);
     if (job?.state !== 'running') return;
     switch (message.type) {
@@ -195,6 +211,7 @@ export class JobQueue {
   }
 
   private handleExit(exit: WorkerExit): void {
+    this.abandoned.clear(); // the runs died with the worker: no more messages from them
     const running = this.running;
     if (!running) return;
     const job = this.jobs.get(running.id);
