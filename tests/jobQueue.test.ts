@@ -79,6 +79,25 @@ describe('worker + job queue (real forked worker)', () => {
     expect(s.queue.cancel('job-unknown')).toBe(false);
   });
 
+  it('runs a job re-queued by a reopened project to the end, ignoring the late cancel of its abandoned run', async () => {
+    // Closing a project drains the queue mid-job; reopening it restores the same job id at once,
+    // while the worker is still finishing the abandoned run (its 'cancelled' arrives within a step).
+    const s = startTestStudio({ TESSERA_TEST_STEP_MS: '150' });
+    studio = s;
+    const job = s.queue.submit({ mode: 't2v', prompt: 'interrupted', steps: 4 });
+    await until(() => s.events.some((e) => e.type === 'progress' && e.jobId === job.id), 20_000, 'first progress');
+    const saved = s.queue.drain();
+    expect(saved.map((j) => j.state)).toEqual(['queued']);
+    // The host turns ready on the abandoned run's 'cancelled', which starts the restored job before
+    // the queue sees that message.
+    s.queue.restore(saved, s.dataDir);
+    expect(stateOf(s, job.id)).toBe('queued');
+    await until(() => ['succeeded', 'failed', 'cancelled'].includes(stateOf(s, job.id) ?? ''), 20_000, 'the re-run');
+    expect(stateOf(s, job.id)).toBe('succeeded');
+    expect(s.queue.get(job.id)?.result?.videoPath).toContain(s.dataDir);
+    expect(s.host.status.restarts).toBe(0);
+  });
+
   it('reports engine errors as {name, message} and keeps the worker', async () => {
     const s = startTestStudio();
     studio = s;
