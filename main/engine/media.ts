@@ -155,8 +155,25 @@ export function readFrames(path: string, opts: ReadOptions): Promise<Frames> {
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const sink = new PassThrough();
+    // No 'close' event: fluent-ffmpeg fails a run whose output stream closes more than 20 ms before
+    // ffmpeg's exit is seen, which a loaded machine misses ("Output stream closed").
+    const sink = new PassThrough({ emitClose: false });
     sink.on('data', (c: Buffer) => chunks.push(c));
+    // Done when ffmpeg has exited *and* its stdout has been read to the end: either can come first.
+    let exited = false;
+    let drained = false;
+    const settle = (): void => {
+      if (!exited || !drained) return;
+      const data = new Uint8Array(Buffer.concat(chunks));
+      const size = w * h * 3;
+      const count = Math.floor(data.length / size);
+      if (count === 0) reject(new Error(`Cannot read ${path}: it has no video frames`));
+      else resolve({ width: w, height: h, count, data: data.subarray(0, count * size) });
+    };
+    sink.on('end', () => {
+      drained = true;
+      settle();
+    });
     const outputOptions = ['-vf', filter, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-fps_mode', 'passthrough'];
     if (opts.maxFrames !== undefined) outputOptions.push('-frames:v', String(opts.maxFrames));
     ffmpeg(path)
@@ -165,11 +182,8 @@ export function readFrames(path: string, opts: ReadOptions): Promise<Frames> {
         reject(new Error(`Cannot read ${path} as video or image: ${firstLine(err.message)}`)),
       )
       .on('end', () => {
-        const data = new Uint8Array(Buffer.concat(chunks));
-        const size = w * h * 3;
-        const count = Math.floor(data.length / size);
-        if (count === 0) reject(new Error(`Cannot read ${path}: it has no video frames`));
-        else resolve({ width: w, height: h, count, data: data.subarray(0, count * size) });
+        exited = true;
+        settle();
       })
       .pipe(sink, { end: true });
   });

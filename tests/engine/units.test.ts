@@ -177,6 +177,24 @@ describe('png + media', () => {
     expect(box.data[(16 * 32 + 16) * 3]).toBeGreaterThan(190);
     expect(readFileSync(path).length).toBeGreaterThan(0);
   });
+  it('reads a clip whole when ffmpeg exits long after closing its output (a loaded machine)', async () => {
+    // A real ffmpeg behind a wrapper that closes stdout, then exits 300 ms later: fluent-ffmpeg
+    // used to fail such a run with "Output stream closed" (it allows 20 ms), as seen under load.
+    const { writeFileSync } = await import('node:fs');
+    const out = join(tmp, 'slow-exit.mp4');
+    await writeMp4(makeFrames(9), 8, out, { slow: 'exit' } as never);
+    const wrapper = join(tmp, 'slow-exit-ffmpeg');
+    writeFileSync(wrapper, '#!/bin/sh\nffmpeg "$@"\nstatus=$?\nexec 1>&-\nsleep 0.3\nexit $status\n', { mode: 0o755 });
+    const saved = process.env.TESSERA_FFMPEG;
+    process.env.TESSERA_FFMPEG = wrapper;
+    try {
+      const back = await readFrames(out, { width: w, height: h });
+      expect(back.count).toBe(9);
+    } finally {
+      if (saved === undefined) delete process.env.TESSERA_FFMPEG;
+      else process.env.TESSERA_FFMPEG = saved;
+    }
+  });
   it('rejects a missing source with a clear message', async () => {
     await expect(readFrames(join(tmp, 'nope.png'), { width: 32, height: 32 })).rejects.toThrow(/not found/);
   });
