@@ -36,7 +36,8 @@ def main() -> None:
     else:
         model = TesseraModel(TextConfig(), DIT_PRESETS["tiny"])
     dit = model.dit.eval()
-    C, T, h, w = dit.cfg.latent_channels, 1 + (args.frames - 1) // 4, args.height // 16, args.width // 16
+    s = 32 // dit.cfg.patch[1]  # spatial compression: a token covers 32x32 pixels (tessera.train_dit.dit_config_for)
+    C, T, h, w = dit.cfg.latent_channels, 1 + (args.frames - 1) // 4, args.height // s, args.width // s
     x = torch.randn(2, C, T, h, w)
     text = torch.randn(2, model.text_encoder.cfg.max_length, dit.cfg.text_dim)
     mask = torch.ones(2, model.text_encoder.cfg.max_length)

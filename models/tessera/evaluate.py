@@ -105,7 +105,8 @@ class OnnxPipeline:
         guidance = d["guidance"] if guidance is None else guidance
         lo, hi = d.get("guidance_interval", [0.0, 1.0]) if interval is None else interval
         C = self.index["latent_channels"]
-        T, h, w = 1 + (frames - 1) // 4, height // 16, width // 16
+        s = self.index["compression"]["spatial"]
+        T, h, w = 1 + (frames - 1) // 4, height // s, width // s
         rng = np.random.default_rng(seed)
         x = rng.standard_normal((1, C, T, h, w)).astype(np.float32)
         if context is None:
@@ -178,10 +179,11 @@ def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str) -> di
         scene = world.sample_scene(rng, objects=1)
         video = world.render(scene)[0]
         cap = world.caption(scene)
-        z_img = pipe.encode(video[:1])  # (1, C, 1, 8, 8)
-        ctx = np.zeros((1, z_img.shape[1], 5, 8, 8), np.float32)
+        z_img = pipe.encode(video[:1])  # (1, C, 1, h, w)
+        _, C, _, h, w = z_img.shape
+        ctx = np.zeros((1, C, 5, h, w), np.float32)
         ctx[:, :, :1] = z_img
-        cm = np.zeros((1, 1, 5, 8, 8), np.float32)
+        cm = np.zeros((1, 1, 5, h, w), np.float32)
         cm[:, :, 0] = 1
         clip = pipe.generate(cap, k, context=ctx, cmask=cm, steps=steps, sampler=sampler)
         i2v.append(psnr(clip[0], video[0]))

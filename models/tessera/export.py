@@ -118,27 +118,28 @@ def add_int8(pack: Path) -> None:
 
 
 def example_inputs(model: TesseraModel, vae, tok: WordTokenizer):
-    C = vae.cfg.latent_channels
+    C, h = vae.cfg.latent_channels, 128 // vae.cfg.spatial  # latents of a 128x128 clip
     ids, mask = tok.batch(["a red circle moving right on a black background", ""])
     text = model.text_encoder(ids, mask)
-    lat = torch.randn(2, C, 5, 8, 8)
-    cm = torch.zeros(2, 1, 5, 8, 8)
+    lat = torch.randn(2, C, 5, h, h)
+    cm = torch.zeros(2, 1, 5, h, h)
     cm[:, :, 0] = 1
     return {
         "text_encoder": (ids, mask),
         "transformer": (lat, torch.tensor([0.7, 0.7]), text, mask.float(), torch.randn_like(lat), cm),
         "vae_encoder": (torch.rand(1, 3, 9, 128, 128) * 2 - 1,),
-        "vae_decoder": (torch.randn(1, C, 3, 8, 8),),
+        "vae_decoder": (torch.randn(1, C, 3, h, h),),
     }
 
 
 @torch.no_grad()
 def fit_rgb_projection(vae, shift: float, scale: float, n: int = 48) -> dict:
-    """Least-squares map from a normalised latent cell to the mean RGB (0..1) of its 16x16 pixels."""
+    """Least-squares map from a normalised latent cell to the mean RGB (0..1) of its s x s pixels."""
+    s = vae.cfg.spatial
     video, _, _ = data.render_batch(random.Random(7), n, 128, 128, 9)
-    z = (vae.encoder(video)[0] - shift) * scale  # (n, C, 3, 8, 8)
+    z = (vae.encoder(video)[0] - shift) * scale  # (n, C, 3, 128/s, 128/s)
     frames = video[:, :, [0, 4, 8]]  # pixel frame that each latent frame ends on
-    rgb = torch.nn.functional.avg_pool3d((frames + 1) / 2, (1, 16, 16))  # (n, 3, 3, 8, 8)
+    rgb = torch.nn.functional.avg_pool3d((frames + 1) / 2, (1, s, s))  # (n, 3, 3, 128/s, 128/s)
     Z = z.permute(0, 2, 3, 4, 1).reshape(-1, z.shape[1])
     Y = rgb.permute(0, 2, 3, 4, 1).reshape(-1, 3)
     Zb = torch.cat([Z, torch.ones(len(Z), 1)], 1)
@@ -173,7 +174,7 @@ def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str, in
     index = {
         "_class_name": "TesseraPipeline", "format": FORMAT, "name": "tessera-tiny", "version": version,
         "world": {"name": world.SPEC["name"], "version": world.SPEC["version"]}, "opset": OPSET, "fps": world.FPS,
-        "latent_channels": vae.cfg.latent_channels, "compression": {"temporal": 4, "spatial": 16},
+        "latent_channels": vae.cfg.latent_channels, "compression": {"temporal": 4, "spatial": vae.cfg.spatial},
         "patch_size": list(model.dit.cfg.patch), "sizes": SIZES, "frame_counts": FRAME_COUNTS,
         "default": {"width": 128, "height": 128, "frames": 17, "steps": 50, **GUIDANCE, "sampler": "euler",
                     "precision": DEFAULT_PRECISION},

@@ -1,13 +1,19 @@
-"""A cheap probe of a DiT checkpoint during training: a few prompts, judged on decoded samples.
+"""Cheap probes of a DiT checkpoint during training, judged on decoded samples, in PyTorch.
 
-    python -m tessera.probe [--weights weights/dit.pt] [--steps 20]
+    python -m tessera.probe [--weights weights/dit.pt | --pack packs/tessera-tiny] [--steps 20]
+    python -m tessera.probe --from-t 0.5 0.85 0.95 1.0     # where along the noise levels it breaks
 
-Runs in PyTorch on the EMA weights (no export), so it can watch a run every few minutes.
+The default probe generates the evaluation's prompts from noise. --from-t instead takes held-out
+rendered clips, noises them to each level t and denoises them with their own caption (SDEdit):
+the attributes that survive from t but not from a higher t are decided in between, which tells
+which noise levels training should weight (see the model card).
+Runs on the EMA weights (no export), so it can watch a run every few minutes.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import random
 from pathlib import Path
 
 import torch
@@ -23,37 +29,69 @@ from .train_vae import load_weights as load_vae
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def load_model(args):
+    if args.pack:
+        from .from_pack import load_from_pack
+
+        return load_from_pack(Path(args.pack), Path(args.reference))
+    return load_weights(Path(args.weights))
+
+
 @torch.no_grad()
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--weights", default=str(ROOT / "weights" / "dit.pt"))
+    ap.add_argument("--pack", default=None, help="probe a pack's transformer instead of --weights")
+    ap.add_argument("--reference", default=str(ROOT / "weights" / "dit.pt"),
+                    help="with --pack: weights of the same architecture that map ONNX names (tessera/from_pack.py)")
     ap.add_argument("--vae", default=str(ROOT / "weights" / "vae.pt"))
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--guidance", type=float, default=GUIDANCE["guidance"])
     ap.add_argument("--interval", type=float, nargs=2, default=GUIDANCE["guidance_interval"], metavar=("LO", "HI"),
                     help="noise levels where guidance applies")
+    ap.add_argument("--shift", type=float, default=2.0, help="the sampler's timestep shift")
+    ap.add_argument("--from-t", type=float, nargs="*", default=None, metavar="T",
+                    help="SDEdit held-out single-object clips from these noise levels instead")
+    ap.add_argument("--clips", type=int, default=16, help="with --from-t: how many clips")
     ap.add_argument("--sheet", default=None, help="write a contact sheet PNG here")
     args = ap.parse_args()
     runtime.setup_threads()
-    model, meta = load_weights(Path(args.weights))
+    model, meta = load_model(args)
+    model.eval()
     vae = load_vae(Path(args.vae))[0].eval()
     tok = WordTokenizer.for_world()
+    settings = dict(steps=args.steps, guidance=args.guidance, guidance_interval=tuple(args.interval), shift=args.shift)
+    decode = lambda z: data.to_uint8(vae.decoder(z / meta["latent_scale"] + meta["latent_shift"]))[0]  # noqa: E731
+    report = {"step": meta["step"], **{k: v for k, v in settings.items() if k != "steps"}, "steps": args.steps}
+    if args.from_t is not None:
+        video, _, caps = data.render_batch(random.Random(2024), args.clips, 128, 128, 17, two_object_p=0.0)
+        z = (vae.encoder(video)[0] - meta["latent_shift"]) * meta["latent_scale"]
+        ids, mask = tok.batch(caps + [""])
+        text = model.text_encoder(ids, mask)
+        for t0 in args.from_t:
+            g = torch.Generator().manual_seed(0)
+            verdicts = []
+            for i in range(len(caps)):
+                noise = torch.randn(z[i:i + 1].shape, generator=g)
+                out = sample(model.dit, text[i:i + 1], mask[i:i + 1], text[-1:], mask[-1:], noise, t_start=t0,
+                             x_init=z[i:i + 1], **settings)
+                verdicts.append(judge.judge(decode(out), caps[i]))
+            print(json.dumps({**report, "from_t": t0, "single": judge.summarize(verdicts)}), flush=True)
+        return
     prompts = SINGLE_PROMPTS + TWO_PROMPTS[:4]
     ids, mask = tok.batch(prompts + [""])
     text = model.text_encoder(ids, mask)
     g = torch.Generator().manual_seed(0)
     verdicts, clips = [], []
+    h = 128 // vae.cfg.spatial
     for i, p in enumerate(prompts):
-        noise = torch.randn(1, 32, 5, 8, 8, generator=g)
-        z = sample(model.dit, text[i:i + 1], mask[i:i + 1], text[-1:], mask[-1:], noise, steps=args.steps,
-                   guidance=args.guidance, guidance_interval=tuple(args.interval))
-        video = data.to_uint8(vae.decoder(z / meta["latent_scale"] + meta["latent_shift"]))[0]
+        noise = torch.randn(1, vae.cfg.latent_channels, 5, h, h, generator=g)
+        z = sample(model.dit, text[i:i + 1], mask[i:i + 1], text[-1:], mask[-1:], noise, **settings)
+        video = decode(z)
         verdicts.append(judge.judge(video, p))
         clips.append(video)
-    single = judge.summarize(verdicts[:len(SINGLE_PROMPTS)])
-    two = judge.summarize(verdicts[len(SINGLE_PROMPTS):])
-    print(json.dumps({"step": meta["step"], "guidance": args.guidance, "interval": args.interval,
-                      "single": single, "two": two}))
+    print(json.dumps({**report, "single": judge.summarize(verdicts[:len(SINGLE_PROMPTS)]),
+                      "two": judge.summarize(verdicts[len(SINGLE_PROMPTS):])}))
     if args.sheet:
         contact_sheet(clips, Path(args.sheet))
 

@@ -23,6 +23,7 @@ import torch.nn as nn
 
 from . import data, distributed, runtime, world
 from .dit import DIT_PRESETS, DiT, DiTConfig, TextConfig, TextEncoder
+from .vae import VideoAutoencoder
 from .tokenizer import WordTokenizer
 from .train_vae import load_weights as load_vae
 
@@ -41,6 +42,22 @@ class TesseraModel(nn.Module):
     def forward(self, x, t, ids, mask, z0, m):
         """Velocity for noisy latents x (B, C, T, H, W) given caption ids/mask (B, L) and context z0, m."""
         return self.dit(x, t, self.text_encoder(ids, mask), mask.float(), z0, m)
+
+
+def dit_config_for(preset: str, vae: VideoAutoencoder) -> DiTConfig:
+    """The preset's DiT over this autoencoder's latents, with patches that cover 32x32 pixels
+    (1x2x2 cells of a 16x autoencoder, 1x4x4 of an 8x one), so the token count stays the same."""
+    p = 32 // vae.cfg.spatial
+    return DiTConfig(**{**DIT_PRESETS[preset].__dict__, "latent_channels": vae.cfg.latent_channels, "patch": (1, p, p)})
+
+
+def warm_start(model: TesseraModel, donor: TesseraModel) -> list[str]:
+    """Copies every donor weight whose name and shape match (text encoder, transformer blocks) into
+    model; returns the names left fresh (the patch projections of a different latent space)."""
+    own, theirs = model.state_dict(), donor.state_dict()
+    kept = {k: v for k, v in theirs.items() if k in own and own[k].shape == v.shape}
+    model.load_state_dict(kept, strict=False)
+    return sorted(set(own) - set(kept))
 
 
 def context_mask_for(mode: str, T: int, rng: random.Random) -> torch.Tensor:
@@ -142,6 +159,9 @@ def main() -> None:
     ap.add_argument("--vae", default=str(runtime.ROOT / "weights" / "vae.pt"))
     ap.add_argument("--t-shift", type=float, default=2.0,
                     help="shift of the logit-normal training timesteps toward noise (1: SD3's plain logit-normal)")
+    ap.add_argument("--warm-start", default=None, metavar="PACK",
+                    help="a new run (new latent space, e.g. another --vae) that starts from a pack's text encoder and "
+                         "transformer blocks wherever their shapes fit")
     ap.add_argument("--from-pack", default=None,
                     help="resume from a pack's transformer (its EMA becomes model and EMA); weights/dit.pt, or "
                          "--from-weights, serves as the reference that maps ONNX names to parameters")
@@ -167,7 +187,12 @@ def main() -> None:
         step, seen, shift, scale = meta["step"], meta["samples"], meta["latent_shift"], meta["latent_scale"]
     else:
         text_cfg = TextConfig(vocab_size=len(tok.vocab), dim=DIT_PRESETS[args.preset].text_dim)
-        model = TesseraModel(text_cfg, DIT_PRESETS[args.preset])
+        model = TesseraModel(text_cfg, dit_config_for(args.preset, vae))
+        if args.warm_start:
+            from .from_pack import load_from_pack
+
+            donor, _ = load_from_pack(Path(args.warm_start), runtime.ROOT / "weights" / "dit.pt")  # dit.pt: name map only
+            run.print(f"warm start from {args.warm_start}; fresh: {', '.join(warm_start(model, donor))}", flush=True)
         ema = copy.deepcopy(model)  # rank 0's is the one saved (DDP gives every rank rank 0's weights)
         shift, scale = distributed.broadcast(*latent_stats(vae, rng, dev))
     model.to(dev)

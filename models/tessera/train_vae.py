@@ -23,10 +23,11 @@ from . import data, distributed, runtime, world
 from .vae import VAE_PRESETS, VAEConfig, VideoAutoencoder, param_count
 
 
-def make_vae(preset: str = "tiny") -> VideoAutoencoder:
+def make_vae(preset: str = "tiny", spatial: int = 0, latent_channels: int = 0) -> VideoAutoencoder:
+    """A fresh autoencoder of a preset; spatial / latent_channels override the preset's when given."""
     base = VAE_PRESETS[preset]
-    cfg = VAEConfig(latent_channels=base.latent_channels, widths=base.widths, head=base.head,
-                    palette=[list(world.PALETTE[n]) for n in world.PALETTE_NAMES])
+    cfg = VAEConfig(latent_channels=latent_channels or base.latent_channels, widths=base.widths, head=base.head,
+                    spatial=spatial or base.spatial, palette=[list(world.PALETTE[n]) for n in world.PALETTE_NAMES])
     return VideoAutoencoder(cfg)
 
 
@@ -111,11 +112,14 @@ def main() -> None:
                     help="freeze the encoder, train the decoder on the encoder's mean (what the DiT generates)")
     ap.add_argument("--decoder-half-width", type=int, default=0,
                     help="give the decoder a last stage at 1/2 size with this many channels (weights that fit are kept)")
+    ap.add_argument("--spatial", type=int, default=0, choices=(0, 8, 16),
+                    help="spatial compression of a new autoencoder (0: the preset's)")
+    ap.add_argument("--latent-channels", type=int, default=0, help="latent channels of a new autoencoder (0: the preset's)")
     args = ap.parse_args()
 
     run = runtime.prepare_run(args)
     dev = run.dev
-    model = make_vae(args.preset)
+    model = make_vae(args.preset, args.spatial, args.latent_channels)
     step, seen = 0, 0
     if args.from_weights:
         model, meta = load_weights(Path(args.from_weights))

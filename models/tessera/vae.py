@@ -1,4 +1,4 @@
-"""Causal video autoencoder: 4x in time, 16x in space, a KL-regularised latent.
+"""Causal video autoencoder: 4x in time, 16x (or 8x) in space, a KL-regularised latent.
 
 Causal in time: latent frame 0 encodes pixel frame 0 alone, latent frame i >= 1 encodes
 pixel frames 4i-3..4i and sees only earlier frames, so a still image is a 1-frame clip.
@@ -21,7 +21,10 @@ import torch.nn.functional as F
 @dataclass
 class VAEConfig:
     latent_channels: int = 32  # C of the latent the transformer sees
-    widths: tuple[int, ...] = (64, 128, 192)  # channels at 1/4, 1/8, 1/16 of the input size
+    widths: tuple[int, ...] = (64, 128, 192)  # channels at 1/4, 1/8, 1/16 (1/8 when spatial is 8) of the input size
+    # Spatial compression, 16 or 8. At 8 the last stage stays at 1/8 size: objects span twice
+    # as many latent cells, so their corners and apexes need not be packed into one cell.
+    spatial: int = 16
     head: str = "palette"  # "palette" (logits over palette colours) or "rgb"
     # Width of an optional last decoder stage at 1/2 of the output size (0: none, the head reads
     # 1/4 size). Shape edges are drawn there: a head that paints 4x4 pixels from one 1/4-size
@@ -103,8 +106,13 @@ def upsample_space(x):
     return x.reshape(b, c, t, h * 2, w * 2)
 
 
+def upsample_time(x):
+    """2x in time only (latent 0 -> 1 frame, others -> 2 frames)."""
+    return torch.repeat_interleave(x, 2, dim=2)[:, :, 1:]
+
+
 class Encoder(nn.Module):
-    """(B, 3, 1+4k, H, W) in [-1, 1] -> mean and log-variance (B, C, 1+k, H/16, W/16)."""
+    """(B, 3, 1+4k, H, W) in [-1, 1] -> mean and log-variance (B, C, 1+k, H/s, W/s), s = cfg.spatial."""
 
     def __init__(self, cfg: VAEConfig):
         super().__init__()
@@ -113,7 +121,7 @@ class Encoder(nn.Module):
         self.block0 = ResBlock(w0)
         self.down1 = CausalConv(w0, w1, t_stride=2, s_stride=2)
         self.block1 = ResBlock(w1)
-        self.down2 = CausalConv(w1, w2, t_stride=2, s_stride=2)
+        self.down2 = CausalConv(w1, w2, t_stride=2, s_stride=2 if cfg.spatial == 16 else 1)
         self.block2 = ResBlock(w2)
         self.block3 = ResBlock(w2)
         self.norm = RMSNorm(w2)
@@ -129,11 +137,12 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    """(B, C, 1+k, h, w) -> (B, 3, 1+4k, 16h, 16w) in [-1, 1] (and palette logits if any)."""
+    """(B, C, 1+k, h, w) -> (B, 3, 1+4k, s*h, s*w) in [-1, 1] (and palette logits if any)."""
 
     def __init__(self, cfg: VAEConfig):
         super().__init__()
         w0, w1, w2 = cfg.widths
+        self.first_up = upsample_causal if cfg.spatial == 16 else upsample_time
         self.head = cfg.head
         self.has_half_stage = bool(cfg.decoder_half_width)
         self.inp = CausalConv(cfg.latent_channels, w2)
@@ -155,7 +164,7 @@ class Decoder(nn.Module):
 
     def logits(self, z):
         x = self.block2b(self.block2a(self.inp(z)))
-        x = self.block1(self.up1(upsample_causal(x)))
+        x = self.block1(self.up1(self.first_up(x)))
         x = self.block0b(self.block0a(self.up0(upsample_causal(x))))
         if self.has_half_stage:
             x = self.block_half(self.up_half(upsample_space(x)))
@@ -172,6 +181,8 @@ class Decoder(nn.Module):
 class VideoAutoencoder(nn.Module):
     def __init__(self, cfg: VAEConfig):
         super().__init__()
+        if cfg.spatial not in (8, 16):
+            raise ValueError(f"spatial compression must be 8 or 16, not {cfg.spatial}")
         self.cfg = cfg
         self.encoder = Encoder(cfg)
         self.decoder = Decoder(cfg)

@@ -61,3 +61,23 @@ def test_loss_ignores_context_frames_and_learns():
         first = first or loss.item()
         opt.zero_grad(); loss.backward(); opt.step()
     assert loss.item() < 0.7 * first
+
+
+def test_dit_over_an_8x_autoencoder_keeps_the_token_count_and_warm_starts_its_blocks():
+    from tessera.train_dit import dit_config_for, warm_start
+    from tessera.train_vae import make_vae
+
+    tok = WordTokenizer.for_world()
+    text_cfg = TextConfig(vocab_size=len(tok.vocab))
+    old = TesseraModel(text_cfg, dit_config_for("tiny", make_vae("tiny", 16, 32)))
+    new = TesseraModel(text_cfg, dit_config_for("tiny", make_vae("tiny", 8, 16)))
+    assert (old.dit.cfg.patch, new.dit.cfg.patch) == ((1, 2, 2), (1, 4, 4))
+    x16, x8 = torch.zeros(1, 32, 5, 8, 8), torch.zeros(1, 16, 5, 16, 16)  # one 128x128x17 clip each
+    assert old.dit.patchify(x16).shape[1] == new.dit.patchify(x8).shape[1] == 80
+    with torch.no_grad():
+        for p in old.parameters():
+            p.normal_()
+    fresh = warm_start(new, old)
+    assert fresh == ["dit.patch_in.weight", "dit.patch_out.bias", "dit.patch_out.weight"]  # shapes that differ
+    assert torch.equal(new.dit.blocks[3].attn.qkv.weight, old.dit.blocks[3].attn.qkv.weight)
+    assert torch.equal(new.text_encoder.embed.weight, old.text_encoder.embed.weight)

@@ -1,25 +1,36 @@
+import pytest
 import torch
 
 from tessera.train_vae import make_vae
 
+# (spatial compression, latent channels): the shipped 16x design and the 8x one under test
+DESIGNS = [(16, 32), (8, 16)]
 
-def small_vae():
+
+def small_vae(spatial: int = 16, channels: int = 32):
     torch.manual_seed(0)
-    return make_vae().eval()
+    return make_vae("tiny", spatial, channels).eval()
 
 
-def test_shapes_any_length_and_aspect():
-    vae = small_vae()
+@pytest.mark.parametrize("spatial,channels", DESIGNS)
+def test_shapes_any_length_and_aspect(spatial, channels):
+    vae = small_vae(spatial, channels)
     for F, H, W in [(1, 64, 64), (9, 64, 96), (17, 96, 64)]:
         x = torch.rand(1, 3, F, H, W) * 2 - 1
         mean, logvar = vae.encoder(x)
-        assert mean.shape == (1, 32, 1 + (F - 1) // 4, H // 16, W // 16)
+        assert mean.shape == (1, channels, 1 + (F - 1) // 4, H // spatial, W // spatial)
         assert vae.decoder(mean).shape == (1, 3, F, H, W)
 
 
+def test_only_8x_and_16x_are_built():
+    with pytest.raises(ValueError, match="8 or 16"):
+        make_vae("tiny", 4, 16)
+
+
+@pytest.mark.parametrize("spatial,channels", DESIGNS)
 @torch.no_grad()
-def test_encoder_and_decoder_are_causal():
-    vae = small_vae()
+def test_encoder_and_decoder_are_causal(spatial, channels):
+    vae = small_vae(spatial, channels)
     x = torch.rand(1, 3, 9, 64, 64) * 2 - 1
     z = vae.encoder(x)[0]
     y = x.clone()
