@@ -2,7 +2,10 @@
 
     python -m tessera.probe [--weights weights/dit.pt | --pack packs/tessera-tiny] [--steps 20]
     python -m tessera.probe --from-t 0.5 0.85 0.95 1.0     # where along the noise levels it breaks
+    python -m tessera.probe --autoencoder --vae weights/vae8.pt   # an autoencoder checkpoint alone
 
+--autoencoder judges an autoencoder checkpoint's reconstructions of the evaluation's held-out
+clips exactly as `tessera.evaluate` judges the pack's (same clips, same judge), before any export.
 The default probe generates the evaluation's prompts from noise. --from-t instead takes held-out
 rendered clips, noises them to each level t and denoises them with their own caption (SDEdit):
 the attributes that survive from t but not from a higher t are decided in between, which tells
@@ -14,6 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
+import tempfile
 from pathlib import Path
 
 import torch
@@ -27,6 +32,20 @@ from .train_dit import load_weights
 from .train_vae import load_weights as load_vae
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class TorchAutoencoder:
+    """An autoencoder checkpoint behind evaluate.OnnxPipeline's encode/decode (uint8 frames in and out)."""
+
+    def __init__(self, vae):
+        self.vae = vae
+
+    def encode(self, video_u8):
+        v = torch.from_numpy(video_u8).permute(3, 0, 1, 2)[None].float() / 127.5 - 1
+        return self.vae.encoder(v)[0]
+
+    def decode(self, z):
+        return data.to_uint8(self.vae.decoder(z))[0]
 
 
 def load_model(args):
@@ -53,9 +72,21 @@ def main() -> None:
     ap.add_argument("--from-t", type=float, nargs="*", default=None, metavar="T",
                     help="SDEdit held-out single-object clips from these noise levels instead")
     ap.add_argument("--clips", type=int, default=16, help="with --from-t: how many clips")
+    ap.add_argument("--autoencoder", action="store_true", help="judge --vae's reconstructions instead (60 held-out clips)")
     ap.add_argument("--sheet", default=None, help="write a contact sheet PNG here")
     args = ap.parse_args()
     runtime.setup_threads()
+    if args.autoencoder:
+        from .evaluate import evaluate_autoencoder
+
+        vae, vae_meta = load_vae(Path(args.vae))
+        with tempfile.TemporaryDirectory() as tmp:
+            result = evaluate_autoencoder(TorchAutoencoder(vae.eval()), Path(tmp))
+            if args.sheet:
+                shutil.copy(Path(tmp) / "autoencoder_sheet.png", args.sheet)
+        print(json.dumps({"vae": args.vae, "step": vae_meta.get("step"), "spatial": vae.cfg.spatial,
+                          "latent_channels": vae.cfg.latent_channels, "autoencoder": result}))
+        return
     model, meta = load_model(args)
     model.eval()
     vae = load_vae(Path(args.vae))[0].eval()
