@@ -162,6 +162,8 @@ def main() -> None:
     ap.add_argument("--warm-start", default=None, metavar="PACK",
                     help="a new run (new latent space, e.g. another --vae) that starts from a pack's text encoder and "
                          "transformer blocks wherever their shapes fit")
+    ap.add_argument("--reference", default=str(runtime.ROOT / "weights" / "dit.pt"),
+                    help="with --warm-start: weights of the pack's architecture that map its ONNX names (from_pack.py)")
     ap.add_argument("--from-pack", default=None,
                     help="resume from a pack's transformer (its EMA becomes model and EMA); weights/dit.pt, or "
                          "--from-weights, serves as the reference that maps ONNX names to parameters")
@@ -191,7 +193,7 @@ def main() -> None:
         if args.warm_start:
             from .from_pack import load_from_pack
 
-            donor, _ = load_from_pack(Path(args.warm_start), runtime.ROOT / "weights" / "dit.pt")  # dit.pt: name map only
+            donor, _ = load_from_pack(Path(args.warm_start), Path(args.reference))
             run.print(f"warm start from {args.warm_start}; fresh: {', '.join(warm_start(model, donor))}", flush=True)
         ema = copy.deepcopy(model)  # rank 0's is the one saved (DDP gives every rank rank 0's weights)
         shift, scale = distributed.broadcast(*latent_stats(vae, rng, dev))
