@@ -1,6 +1,7 @@
 """Every exported graph matches its PyTorch module on random inputs (max abs diff < 1e-4)."""
 import numpy as np
 import onnxruntime as ort
+import pytest
 import torch
 
 from tessera import export
@@ -15,15 +16,18 @@ def run(path, feeds):
     return sess.run(None, {k: v.numpy() for k, v in feeds.items()})[0]
 
 
-def test_graphs_match_torch_at_other_sizes(tmp_path):
+@pytest.mark.parametrize("spatial,channels", [(16, 32), (8, 16)])  # the shipped 16x and the 8x autoencoder
+def test_graphs_match_torch_at_other_sizes(tmp_path, spatial, channels):
     torch.manual_seed(0)
     tok = WordTokenizer.for_world()
+    p = 32 // spatial  # patches of 32x32 pixels, as train_dit.dit_config_for makes them
     model = TesseraModel(TextConfig(vocab_size=len(tok.vocab), dim=64, depth=1),
-                         DiTConfig(latent_channels=32, dim=64, depth=2, heads=2, text_dim=64)).eval()
+                         DiTConfig(latent_channels=channels, dim=64, depth=2, heads=2, text_dim=64,
+                                   patch=(1, p, p))).eval()
     for p in model.dit.parameters():  # undo the zero init so the comparison means something
         if p.dim() > 1:
             torch.nn.init.normal_(p, std=0.05)
-    vae = make_vae().eval()
+    vae = make_vae(spatial=spatial, latent_channels=channels).eval()
     meta = {"latent_shift": 0.1, "latent_scale": 1.5, "step": 0}
     export.write_pack(tmp_path / "pack", model, vae, meta, "0.0.0-test")
     pack = tmp_path / "pack"
@@ -32,8 +36,9 @@ def test_graphs_match_torch_at_other_sizes(tmp_path):
         got = run(pack / "text_encoder/model.onnx", {"input_ids": ids, "attention_mask": mask})
         text = model.text_encoder(ids, mask)
         assert np.abs(got - text.numpy()).max() < 1e-4
-        lat = torch.randn(2, 32, 3, 8, 12)
-        cm = torch.zeros(2, 1, 3, 8, 12)
+        h, w = 256 // spatial, 384 // spatial  # a 256x384 clip's latents: 4x6 patches
+        lat = torch.randn(2, channels, 3, h, w)
+        cm = torch.zeros(2, 1, 3, h, w)
         cm[:, :, -1] = 1
         feeds = {"latents": lat, "timestep": torch.tensor([0.3, 0.9]), "text_embeds": text, "text_mask": mask.float(),
                  "context": torch.randn_like(lat), "context_mask": cm}
@@ -41,5 +46,5 @@ def test_graphs_match_torch_at_other_sizes(tmp_path):
         assert np.abs(run(pack / "transformer/model.onnx", feeds) - want).max() < 1e-4
         video = torch.rand(1, 3, 5, 64, 96) * 2 - 1
         assert np.abs(run(pack / "vae_encoder/model.onnx", {"video": video}) - vae.encoder(video)[0].numpy()).max() < 1e-4
-        z = torch.randn(1, 32, 2, 4, 6)
+        z = torch.randn(1, channels, 2, 64 // spatial, 96 // spatial)
         assert np.abs(run(pack / "vae_decoder/model.onnx", {"latent": z}) - vae.decoder(z).numpy()).max() < 1e-4
