@@ -52,6 +52,18 @@ def autocast(dev: torch.device, enabled: bool = True):
     return contextlib.nullcontext()
 
 
+def attention_kernels(dev: torch.device, bf16: bool):
+    """The SDPA backends a training step may use. On CPU under bf16 autocast, only the math one: the
+    fused CPU flash-attention kernel's backward does not use AMX, and measured at 80 tokens (DiT tiny,
+    B = 16, one thread, torch 2.15) it took 35% of the step; with plain matmuls the step went from
+    1.31 s to 1.00 s."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    if dev.type == "cpu" and bf16 and cpu_has_bf16():
+        return sdpa_kernel(SDPBackend.MATH)
+    return contextlib.nullcontext()
+
+
 def run_parser(name: str, minutes: float, save_every: float, from_weights_help: str) -> argparse.ArgumentParser:
     """The flags every trainer takes; --run defaults to runs/<name>, --weights to weights/<name>.pt."""
     ap = argparse.ArgumentParser()
@@ -68,6 +80,9 @@ def run_parser(name: str, minutes: float, save_every: float, from_weights_help: 
     ap.add_argument("--from-weights", default=None, help=from_weights_help)
     ap.add_argument("--save-every", type=float, default=save_every, help="minutes between checkpoints")
     ap.add_argument("--no-bf16", action="store_true")
+    ap.add_argument("--compile", action="store_true",
+                    help="torch.compile the trained module (minutes of compiling per new shape, then about 2x faster "
+                         "steps on CPU: it fuses the elementwise work that dominates at 80 tokens)")
     return ap
 
 
@@ -98,7 +113,9 @@ class Run:
         return distributed.seeded_rng(base)
 
     def wrap(self, module: nn.Module) -> nn.Module:
-        return distributed.wrap(module)
+        """DDP under torchrun, then torch.compile with --compile (compile outside DDP, as PyTorch advises)."""
+        module = distributed.wrap(module)
+        return torch.compile(module) if self.args.compile else module
 
     def print(self, *a, **kw) -> None:
         if self.main:

@@ -207,7 +207,7 @@ def main() -> None:
         opt.load_state_dict(blob["opt"])
         step, seen, shift, scale = blob["step"], blob["samples"], blob["latent_shift"], blob["latent_scale"]
         run.print(f"resumed {run.ckpt} at step {step}", flush=True)
-    ddp = run.wrap(model)  # DDP (gradients averaged over ranks) under torchrun, else model itself
+    ddp = run.wrap(model)  # DDP (gradients averaged over ranks) under torchrun, compiled with --compile
     n_params = sum(p.numel() for p in model.parameters())
     procs = f"; processes={run.world.size}" if run.world.distributed else ""
     run.print(f"params {n_params:,} (text {sum(p.numel() for p in model.text_encoder.parameters()):,}); latent shift {shift:.4f} "
@@ -244,7 +244,7 @@ def main() -> None:
         decay = run.lr_decay()  # linear to lr * lr_end
         for g in opt.param_groups:
             g["lr"] = args.lr * min(1.0, (step - first_step + 1) / args.warmup) * decay
-        with runtime.autocast(dev, run.bf16):
+        with runtime.autocast(dev, run.bf16), runtime.attention_kernels(dev, run.bf16):
             loss = flow_loss(ddp, z0, ids.to(dev), mask.to(dev), cmask, t)
         opt.zero_grad(set_to_none=True)
         loss.backward()
