@@ -129,21 +129,26 @@ def flow_loss(model: nn.Module, z0, ids, mask, cmask, t):
     return ((v.float() - (eps - z0)) ** 2 * w).sum() / (w.sum() * C).clamp(min=1.0)
 
 
-def save_weights(model: TesseraModel, ema: TesseraModel, path: Path, meta: dict) -> None:
+def save_weights(model: TesseraModel, ema: TesseraModel, path: Path, meta: dict, ema_only: bool = False) -> None:
+    """fp16 weights without optimizer state; ema_only halves the file (a resume then starts the
+    model from the EMA, as --from-pack does)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    torch.save({"text_config": asdict(model.text_encoder.cfg), "dit_config": asdict(model.dit.cfg),
-                "ema": {k: v.half() for k, v in ema.state_dict().items()},
-                "model": {k: v.half() for k, v in model.state_dict().items()}, "meta": meta}, tmp)
+    blob = {"text_config": asdict(model.text_encoder.cfg), "dit_config": asdict(model.dit.cfg),
+            "ema": {k: v.half() for k, v in ema.state_dict().items()}, "meta": meta}
+    if not ema_only:
+        blob["model"] = {k: v.half() for k, v in model.state_dict().items()}
+    torch.save(blob, tmp)
     tmp.replace(path)
 
 
 def load_weights(path: Path, which: str = "ema") -> tuple[TesseraModel, dict]:
+    """which: "ema" or "model" (the EMA stands in for the model in an EMA-only file)."""
     blob = torch.load(path, map_location="cpu", weights_only=False)
     dc = blob["dit_config"]
     dc["patch"] = tuple(dc["patch"])
     m = TesseraModel(TextConfig(**blob["text_config"]), DiTConfig(**dc))
-    m.load_state_dict({k: v.float() for k, v in blob[which].items()})
+    m.load_state_dict({k: v.float() for k, v in blob.get(which, blob["ema"]).items()})
     return m, blob["meta"]
 
 
@@ -164,6 +169,8 @@ def main() -> None:
                          "transformer blocks wherever their shapes fit")
     ap.add_argument("--reference", default=str(runtime.ROOT / "weights" / "dit.pt"),
                     help="with --warm-start: weights of the pack's architecture that map its ONNX names (from_pack.py)")
+    ap.add_argument("--ema-only-weights", action="store_true",
+                    help="--weights holds the EMA alone (half the size, for git; runs/ keeps the full checkpoint)")
     ap.add_argument("--from-pack", default=None,
                     help="resume from a pack's transformer (its EMA becomes model and EMA); weights/dit.pt, or "
                          "--from-weights, serves as the reference that maps ONNX names to parameters")
@@ -222,7 +229,7 @@ def main() -> None:
 
     def save() -> None:
         torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), **meta()}, run.ckpt)
-        save_weights(model, ema, run.weights, meta())
+        save_weights(model, ema, run.weights, meta(), args.ema_only_weights)
 
     losses: list[float] = []
     first_step = step  # warm up from this run's start: a resumed run has a fresh optimizer

@@ -81,3 +81,24 @@ def test_dit_over_an_8x_autoencoder_keeps_the_token_count_and_warm_starts_its_bl
     assert fresh == ["dit.patch_in.weight", "dit.patch_out.bias", "dit.patch_out.weight"]  # shapes that differ
     assert torch.equal(new.dit.blocks[3].attn.qkv.weight, old.dit.blocks[3].attn.qkv.weight)
     assert torch.equal(new.text_encoder.embed.weight, old.text_encoder.embed.weight)
+
+
+def test_ema_only_weights_are_half_the_file_and_resume_from_the_ema(tmp_path):
+    from tessera.train_dit import load_weights, save_weights
+
+    tok = WordTokenizer.for_world()
+    cfgs = (TextConfig(vocab_size=len(tok.vocab), dim=32, depth=1), DiTConfig(latent_channels=4, dim=32, depth=1, heads=2, text_dim=32))
+    model, ema = TesseraModel(*cfgs), TesseraModel(*cfgs)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(1.0)  # model and EMA differ everywhere
+    meta = {"step": 3, "samples": 9, "latent_shift": 0.0, "latent_scale": 1.0}
+    save_weights(model, ema, tmp_path / "full.pt", meta)
+    save_weights(model, ema, tmp_path / "ema.pt", meta, ema_only=True)
+    assert (tmp_path / "ema.pt").stat().st_size < 0.6 * (tmp_path / "full.pt").stat().st_size
+    full_model, _ = load_weights(tmp_path / "full.pt", "model")
+    slim_model, got_meta = load_weights(tmp_path / "ema.pt", "model")
+    want_ema = {k: v.half().float() for k, v in ema.state_dict().items()}
+    assert got_meta == meta
+    assert all(torch.equal(v, want_ema[k]) for k, v in slim_model.state_dict().items())
+    assert not all(torch.equal(v, want_ema[k]) for k, v in full_model.state_dict().items())
