@@ -89,3 +89,19 @@ def test_decoder_only_training_decodes_the_mean():
         b = Reconstruction(vae, sample=False)(x)[0]
         c = Reconstruction(vae, sample=True)(x)[0]
     assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def test_small_objects_weigh_more_and_the_background_does_not():
+    from tessera.train_vae import small_object_weight
+
+    labels = torch.zeros(2, 3, 64, 64, dtype=torch.long)  # label 0 is the background everywhere
+    labels[:, :, 10:20, 10:20] = 3  # a 100-pixel object
+    labels[:, :, 30:60, 30:60] = 5  # a 900-pixel object
+    w = small_object_weight(labels, ref_area=900.0, cap=6.0)
+    assert w.shape == labels.shape
+    assert torch.all(w[labels == 0] == 1) and torch.all(w[labels == 5] == 1)
+    assert torch.all(w[labels == 3] == 6.0)  # 900 / 100 = 9, capped at 6
+    labels[1, :, :, :] = 7  # a frame that is all one colour is all background
+    labels[1, :, 0:30, 0:30] = 2  # 900 pixels: ref_area / 900 = 1
+    w = small_object_weight(labels, ref_area=1800.0, cap=6.0)
+    assert torch.all(w[1][labels[1] == 7] == 1) and torch.all(w[1][labels[1] == 2] == 2.0)
