@@ -18,9 +18,9 @@ import torch
 import torch.nn as nn
 
 from . import data, world
-from .dit import DIT_PRESETS, TextConfig
+from .dit import TextConfig
 from .tokenizer import WordTokenizer
-from .train_dit import TesseraModel, load_weights as load_dit
+from .train_dit import TesseraModel, dit_config_for, load_weights as load_dit
 from .train_vae import load_weights as load_vae, make_vae
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -211,7 +211,7 @@ def main() -> None:
     vae = load_vae(Path(args.vae))[0] if Path(args.vae).exists() else make_vae()
     if args.random:
         tok = WordTokenizer.for_world()
-        model = TesseraModel(TextConfig(vocab_size=len(tok.vocab)), DIT_PRESETS["tiny"])
+        model = TesseraModel(TextConfig(vocab_size=len(tok.vocab)), dit_config_for("tiny", vae))  # fits --vae
         for p in model.dit.parameters():  # adaLN-zero would make the output all zeros
             if p.dim() > 1 and float(p.abs().sum()) == 0:
                 torch.nn.init.normal_(p, std=0.02)
