@@ -5,10 +5,11 @@ pack in git (it holds the EMA weights in float32) without a second copy of the w
 
 ONNX export renames weights: a Linear's weight becomes a transposed, anonymously numbered MatMul
 initializer, the text encoder's fused q/k/v projection is split in three, and equal initializers
-are merged. So the mapping is read off a reference export of the same code from reference weights
-(`weights/dit.pt`, any trained step): both graphs have the same nodes in the same order, each
-reference initializer is paired with the pack's at the same node input, and matched by value to
-the reference parameter (whole or a third, transposed or not) it came from.
+are merged. So the mapping is read off a reference export of the same code: a model built from the
+pack's own `config.json` files and filled with seeded random values (every value then identifies
+the one parameter it came from). Both graphs have the same nodes in the same order, each reference
+initializer is paired with the pack's at the same node input, and matched by value to the
+reference parameter (whole or a third, transposed or not) it came from. No `.pt` file is needed.
 """
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from onnx import numpy_helper
 
 from .export import TextGraph, example_inputs, export_graph
 from .tokenizer import WordTokenizer
-from .train_dit import TesseraModel, load_weights
-from .train_vae import make_vae
+from .dit import DiTConfig, TextConfig
+from .train_dit import TesseraModel
+from .vae import VideoAutoencoder, VAEConfig
 
 
 def paired_initializers(ref_path: Path, pack_path: Path) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -71,10 +73,39 @@ def restore(module: torch.nn.Module, pairs: list[tuple[np.ndarray, np.ndarray]],
         raise ValueError(f"{graph}: no initializer found for {sorted(missing)[:5]}")
 
 
+def _config(pack: Path, graph: str) -> dict:
+    return json.loads((pack / graph / "config.json").read_text())
+
+
 @torch.no_grad()
-def load_from_pack(pack: Path, reference: Path) -> tuple[TesseraModel, dict]:
-    model, _ = load_weights(reference, "ema")
-    ex = example_inputs(model, make_vae(), WordTokenizer.for_world())
+def random_reference(pack: Path, seed: int = 0) -> TesseraModel:
+    """A model of the pack's architecture whose every parameter holds distinct random values.
+
+    Training keeps two biases equal (t_embed's and pool_embed's last: both start at zero and both
+    add to the same conditioning vector, so they get the same gradient), and the exporter merges
+    equal initializers into one. The reference repeats that equality so its graph has the pack's
+    nodes."""
+    text_cfg = TextConfig(**_config(pack, "text_encoder"))
+    dit_raw = _config(pack, "transformer")
+    model = TesseraModel(text_cfg, DiTConfig(**{**dit_raw, "patch": tuple(dit_raw["patch"])}))
+    gen = torch.Generator().manual_seed(seed)
+    for p in model.parameters():
+        p.copy_(torch.randn(p.shape, generator=gen) * 0.05)
+    model.dit.pool_embed[-1].bias.copy_(model.dit.t_embed[-1].bias)
+    return model.eval()
+
+
+def pack_vae(pack: Path) -> VideoAutoencoder:
+    """An (untrained) autoencoder of the pack's latent shape, for example inputs."""
+    raw = _config(pack, "vae_encoder")
+    return VideoAutoencoder(VAEConfig(**{**raw, "widths": tuple(raw["widths"])}))
+
+
+@torch.no_grad()
+def load_from_pack(pack: Path) -> tuple[TesseraModel, dict]:
+    """The text encoder + DiT exactly as the pack's graphs hold them, and the training metadata."""
+    model = random_reference(pack)
+    ex = example_inputs(model, pack_vae(pack), WordTokenizer.for_world(model.text_encoder.cfg.max_length))
     with tempfile.TemporaryDirectory() as tmp:
         for graph, module, owner in (("text_encoder", TextGraph(model.text_encoder), model.text_encoder),
                                      ("transformer", model.dit, model.dit)):

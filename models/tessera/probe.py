@@ -52,7 +52,7 @@ def load_model(args):
     if args.pack:
         from .from_pack import load_from_pack
 
-        return load_from_pack(Path(args.pack), Path(args.reference))
+        return load_from_pack(Path(args.pack))
     return load_weights(Path(args.weights))
 
 
@@ -61,8 +61,6 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--weights", default=str(ROOT / "weights" / "dit.pt"))
     ap.add_argument("--pack", default=None, help="probe a pack's transformer instead of --weights")
-    ap.add_argument("--reference", default=str(ROOT / "weights" / "dit.pt"),
-                    help="with --pack: weights of the same architecture that map ONNX names (tessera/from_pack.py)")
     ap.add_argument("--vae", default=str(ROOT / "weights" / "vae.pt"))
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--guidance", type=float, default=GUIDANCE["guidance"])

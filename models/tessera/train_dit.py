@@ -167,13 +167,11 @@ def main() -> None:
     ap.add_argument("--warm-start", default=None, metavar="PACK",
                     help="a new run (new latent space, e.g. another --vae) that starts from a pack's text encoder and "
                          "transformer blocks wherever their shapes fit")
-    ap.add_argument("--reference", default=str(runtime.ROOT / "weights" / "dit.pt"),
-                    help="with --warm-start: weights of the pack's architecture that map its ONNX names (from_pack.py)")
     ap.add_argument("--ema-only-weights", action="store_true",
                     help="--weights holds the EMA alone (half the size, for git; runs/ keeps the full checkpoint)")
     ap.add_argument("--from-pack", default=None,
-                    help="resume from a pack's transformer (its EMA becomes model and EMA); weights/dit.pt, or "
-                         "--from-weights, serves as the reference that maps ONNX names to parameters")
+                    help="resume from a pack's transformer and text encoder (its EMA becomes model and EMA), "
+                         "rebuilt from the ONNX graphs alone (from_pack.py)")
     args = ap.parse_args()
 
     run = runtime.prepare_run(args)
@@ -186,8 +184,7 @@ def main() -> None:
     if args.from_pack:
         from .from_pack import load_from_pack  # lazy: from_pack imports this module
 
-        reference = Path(args.from_weights or runtime.ROOT / "weights" / "dit.pt")
-        model, meta = load_from_pack(Path(args.from_pack), reference)
+        model, meta = load_from_pack(Path(args.from_pack))
         ema = copy.deepcopy(model)
         step, seen, shift, scale = meta["step"], meta["samples"], meta["latent_shift"], meta["latent_scale"]
     elif args.from_weights:
@@ -200,7 +197,7 @@ def main() -> None:
         if args.warm_start:
             from .from_pack import load_from_pack
 
-            donor, _ = load_from_pack(Path(args.warm_start), Path(args.reference))
+            donor, _ = load_from_pack(Path(args.warm_start))
             run.print(f"warm start from {args.warm_start}; fresh: {', '.join(warm_start(model, donor))}", flush=True)
         ema = copy.deepcopy(model)  # rank 0's is the one saved (DDP gives every rank rank 0's weights)
         shift, scale = distributed.broadcast(*latent_stats(vae, rng, dev))
