@@ -16,10 +16,9 @@ import { loadPack, REPO_ROOT, resolvePackDir, transformerPath } from '../engine/
 import { estimateTransformerGflop, measureMatmulPeak, type TransformerConfig } from '../engine/peak.js';
 import { flowTimesteps } from '../engine/scheduler.js';
 import { forkWorkerSpawner } from '../node/forkWorker.js';
+import { ensureWorkerBuilt } from '../node/workerBuild.js';
 
 interface WorkerStart {
-  /** The built worker (build/worker/worker.mjs, as the app ships it) or the TypeScript source run through tsx. */
-  entry: 'built' | 'source';
   readyMs: number;
   firstProgressMs: number;
 }
@@ -30,9 +29,8 @@ interface WorkerStart {
  * The job is cancelled after its first step.
  */
 async function workerStart(pack: string | undefined, outDir: string): Promise<WorkerStart> {
-  const built = join(REPO_ROOT, 'build', 'worker', 'worker.mjs');
-  const entry = existsSync(built) ? 'built' : 'source';
-  const worker = forkWorkerSpawner(entry === 'built' ? { entry: built } : {})();
+  // The bundled worker, as the app and the web host run it (rebuilt first if a source changed).
+  const worker = forkWorkerSpawner({ entry: await ensureWorkerBuilt(REPO_ROOT) })();
   const start = performance.now();
   try {
     return await new Promise<WorkerStart>((resolve, reject) => {
@@ -51,7 +49,7 @@ async function workerStart(pack: string | undefined, outDir: string): Promise<Wo
           });
         } else if (m.type === 'progress') {
           clearTimeout(timer);
-          resolve({ entry, readyMs, firstProgressMs: performance.now() - start });
+          resolve({ readyMs, firstProgressMs: performance.now() - start });
           worker.send({ type: 'cancel', jobId: 'bench-start' });
         } else if (m.type === 'failed') {
           clearTimeout(timer);
@@ -221,7 +219,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     try {
       start = await workerStart(o.pack, dir);
       o.log(
-        `worker start (${start.entry} worker, fork, pack on disk): ready ${start.readyMs.toFixed(0)} ms, first progress ${start.firstProgressMs.toFixed(0)} ms`,
+        `worker start (bundled worker, fork, pack on disk): ready ${start.readyMs.toFixed(0)} ms, first progress ${start.firstProgressMs.toFixed(0)} ms`,
       );
     } catch (err) {
       start = { failed: (err as Error).message };

@@ -1,15 +1,8 @@
 /** Builds the renderer with Vite when its output is missing or older than its sources (dev only). */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot, rendererBuildDir } from './appRoot.js';
-
-function newestMtime(path: string): number {
-  const info = statSync(path);
-  if (!info.isDirectory()) return info.mtimeMs;
-  let newest = info.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
-}
+import { newestMtime } from './staleness.js';
 
 export function rendererIsStale(root = appRoot()): boolean {
   const index = join(rendererBuildDir(root), 'index.html');

@@ -1,5 +1,5 @@
 /**
- * `npm run studio:web`: builds the renderer if needed, starts the worker and the web host, prints
+ * `npm run studio:web`: builds the renderer and the worker if needed, starts the worker and the web host, prints
  * the URL (with its token). Options: --port N (or TESSERA_PORT; default 5178, a free port if
  * taken), --host ADDR (default 127.0.0.1; anything else exposes the studio beyond this machine).
  */
@@ -9,6 +9,7 @@ import { defaultDataDir } from './paths.js';
 import { ensureRendererBuilt } from './rendererBuild.js';
 import { createStudio } from './studio.js';
 import { startWebHost, type WebHost } from './webHost.js';
+import { ensureWorkerBuilt } from './workerBuild.js';
 
 const { values } = parseArgs({
   options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' } },
@@ -25,7 +26,9 @@ if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 655
 
 const staticDir = await ensureRendererBuilt();
 const dataDir = defaultDataDir();
-const studio = createStudio({ spawnWorker: forkWorkerSpawner(), dataDir });
+// The bundled worker (rebuilt when a source changed) starts faster than the TypeScript source.
+const workerEntry = await ensureWorkerBuilt();
+const studio = createStudio({ spawnWorker: forkWorkerSpawner({ entry: workerEntry }), dataDir });
 
 let web: WebHost;
 try {
