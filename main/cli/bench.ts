@@ -168,13 +168,21 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     // With a guidance interval, steps outside it run batch 1 and the others batch 2: per call
     // figures use the mean step time and the mean batch (B = 2 only when every step is guided).
     const [lo, hi] = r.guidanceInterval ?? [0, 1];
-    const ts = flowTimesteps(r.steps, (await loadPack(packDir)).shift).slice(0, r.steps);
+    const pack = await loadPack(packDir);
+    const ts = flowTimesteps(r.steps, pack.shift).slice(0, r.steps);
     const guided = r.guidance === 1 ? 0 : ts.filter((t) => t >= lo && t <= hi).length / r.steps;
     const meanMsPerStep = stepTimes.reduce((a, b) => a + b, 0) / Math.max(1, stepTimes.length);
     const msPerCall = (guided === 1 ? msPerStep : meanMsPerStep) / callsPerStep;
     const batch = 1 + guided;
     const gflopPerCall = config
-      ? estimateTransformerGflop(config, 1 + (r.frames - 1) / 4, r.height / 16, r.width / 16, 32, batch)
+      ? estimateTransformerGflop(
+          config,
+          1 + (r.frames - 1) / pack.index.compression.temporal,
+          r.height / pack.index.compression.spatial,
+          r.width / pack.index.compression.spatial,
+          pack.index.text.max_length,
+          batch,
+        )
       : 0;
     const run: Run = {
       label,
