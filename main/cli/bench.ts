@@ -69,17 +69,20 @@ interface TorchTiming {
 }
 
 /**
- * The same denoiser in PyTorch eager (models/tessera/bench_torch.py, on the weights the pack was
- * exported from) through models/.venv; undefined with a reason when that is not available.
+ * The same denoiser in PyTorch eager (models/tessera/bench_torch.py, on the pack's own weights)
+ * through models/.venv; a reason instead when that is not available.
  */
-async function torchStep(run: { frames: number; width: number; height: number }): Promise<TorchTiming | string> {
+async function torchStep(
+  packDir: string,
+  run: { frames: number; width: number; height: number },
+): Promise<TorchTiming | string> {
   const python = join(REPO_ROOT, 'models', '.venv', 'bin', 'python');
   if (!existsSync(python)) return 'models/.venv is missing (run models/setup.sh)';
   if (!existsSync(join(REPO_ROOT, 'models', 'tessera', 'bench_torch.py')))
     return 'models/tessera/bench_torch.py is missing';
   try {
     const args = ['-m', 'tessera.bench_torch', '--frames', String(run.frames), '--width', String(run.width)];
-    args.push('--height', String(run.height), '--repeats', '5');
+    args.push('--height', String(run.height), '--repeats', '5', '--pack', packDir);
     const { stdout } = await promisify(execFile)(python, args, { cwd: join(REPO_ROOT, 'models'), timeout: 600_000 });
     const last = stdout.trim().split('\n').pop() ?? '';
     return JSON.parse(last) as TorchTiming;
@@ -264,7 +267,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     let torch: (TorchTiming & { ratio: number }) | { skipped: string } | undefined;
     if (o.torch && warm) {
       o.log('timing the same denoiser in PyTorch eager (models/tessera/bench_torch.py) ...');
-      const t = await torchStep(warm);
+      const t = await torchStep(packDir, warm);
       if (typeof t === 'string') {
         torch = { skipped: t };
         o.log(`PyTorch comparison skipped: ${t}`);

@@ -2,8 +2,9 @@
 
     python -m tessera.bench_torch [--frames 17 --width 128 --height 128 --repeats 20]
 
-Prints one JSON line: ms per step (conditional + unconditional batched, B = 2), fp32 eager,
-on the weights the pack was exported from (weights/dit.pt, EMA) or random ones.
+Prints one JSON line: ms per step (conditional + unconditional batched, B = 2), fp32 eager, on
+the pack's own weights (rebuilt from its ONNX graphs by from_pack.py), so both sides of the
+engine benchmark's ratio run the same numbers.
 """
 from __future__ import annotations
 
@@ -15,8 +16,7 @@ from pathlib import Path
 import torch
 
 from . import runtime
-from .dit import DIT_PRESETS, TextConfig
-from .train_dit import TesseraModel, load_weights
+from .from_pack import load_from_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,20 +24,19 @@ ROOT = Path(__file__).resolve().parent.parent
 @torch.no_grad()
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--weights", default=str(ROOT / "weights" / "dit.pt"))
+    ap.add_argument("--pack", default=str(ROOT / "packs" / "tessera-tiny"))
     ap.add_argument("--frames", type=int, default=17)
     ap.add_argument("--width", type=int, default=128)
     ap.add_argument("--height", type=int, default=128)
     ap.add_argument("--repeats", type=int, default=20)
     args = ap.parse_args()
     runtime.setup_threads()
-    if Path(args.weights).exists():
-        model = load_weights(Path(args.weights))[0]
-    else:
-        model = TesseraModel(TextConfig(), DIT_PRESETS["tiny"])
+    pack = Path(args.pack)
+    model = load_from_pack(pack)[0]
     dit = model.dit.eval()
-    s = 32 // dit.cfg.patch[1]  # spatial compression: a token covers 32x32 pixels (tessera.train_dit.dit_config_for)
-    C, T, h, w = dit.cfg.latent_channels, 1 + (args.frames - 1) // 4, args.height // s, args.width // s
+    comp = json.loads((pack / "model_index.json").read_text())["compression"]
+    s, ct = comp["spatial"], comp["temporal"]
+    C, T, h, w = dit.cfg.latent_channels, 1 + (args.frames - 1) // ct, args.height // s, args.width // s
     x = torch.randn(2, C, T, h, w)
     text = torch.randn(2, model.text_encoder.cfg.max_length, dit.cfg.text_dim)
     mask = torch.ones(2, model.text_encoder.cfg.max_length)
