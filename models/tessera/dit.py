@@ -20,6 +20,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .fused_ops import GeluTanh, apply_rope, attention, token_positions
+
 
 @dataclass
 class TextConfig:
@@ -126,13 +128,6 @@ def rope_3d(T: int, H: int, W: int, head_dim: int, theta: float, device):
     return torch.cos(ang), torch.sin(ang)  # (N, head_dim/2)
 
 
-def apply_rope(x, cos, sin):  # x (B, H, N, Dh); cos/sin (N, Dh/2)
-    x1, x2 = x[..., 0::2], x[..., 1::2]
-    r1 = x1 * cos - x2 * sin
-    r2 = x1 * sin + x2 * cos
-    return torch.stack([r1, r2], dim=-1).flatten(-2)
-
-
 class RMSNorm(nn.Module):
     """RMS normalisation over the last axis (written out: opset 18 has no RMSNormalization)."""
 
@@ -158,12 +153,11 @@ class SelfAttention(nn.Module):
         self.k_norm = RMSNorm(dim // heads)
         self.proj = nn.Linear(dim, dim)
 
-    def forward(self, x, cos, sin):  # (B, N, D)
+    def forward(self, x, rope):  # (B, N, D); rope = (cos, sin, position ids)
         B, N, D = x.shape
         q, k, v = self.qkv(x).view(B, N, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
-        q, k = apply_rope(self.q_norm(q), cos, sin), apply_rope(self.k_norm(k), cos, sin)
-        o = F.scaled_dot_product_attention(q, k, v)
-        return self.proj(o.transpose(1, 2).reshape(B, N, D))
+        q, k = apply_rope(self.q_norm(q), *rope), apply_rope(self.k_norm(k), *rope)
+        return self.proj(attention(q, k, v))
 
 
 class CrossAttention(nn.Module):
@@ -176,13 +170,12 @@ class CrossAttention(nn.Module):
         self.k_norm = RMSNorm(dim // heads)
         self.proj = nn.Linear(dim, dim)
 
-    def forward(self, x, text, text_bias):  # (B, N, D), (B, L, Dt), (B, 1, 1, L)
+    def forward(self, x, text, text_mask):  # (B, N, D), (B, L, Dt), (B, L) 1 = word, 0 = padding
         B, N, D = x.shape
         L = text.shape[1]
         q = self.q_norm(self.q(x).view(B, N, self.heads, D // self.heads).transpose(1, 2))
         k, v = self.kv(text).view(B, L, 2, self.heads, D // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
-        o = F.scaled_dot_product_attention(q, self.k_norm(k), v, attn_mask=text_bias)
-        return self.proj(o.transpose(1, 2).reshape(B, N, D))
+        return self.proj(attention(q, self.k_norm(k), v, text_mask))
 
 
 class DiTBlock(nn.Module):
@@ -197,13 +190,13 @@ class DiTBlock(nn.Module):
         self.cross = CrossAttention(d, cfg.text_dim, cfg.heads)
         self.norm3 = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
         hidden = int(d * cfg.mlp_ratio)
-        self.mlp = nn.Sequential(nn.Linear(d, hidden), nn.GELU(approximate="tanh"), nn.Linear(hidden, d))
+        self.mlp = nn.Sequential(nn.Linear(d, hidden), GeluTanh(), nn.Linear(hidden, d))
         self.ada = nn.Sequential(nn.SiLU(), nn.Linear(d, 9 * d))
 
-    def forward(self, x, c, cos, sin, text, text_bias):
+    def forward(self, x, c, rope, text, text_mask):
         s1, sc1, g1, s2, sc2, g2, s3, sc3, g3 = self.ada(c).chunk(9, dim=-1)
-        x = x + g1[:, None] * self.attn(modulate(self.norm1(x), s1, sc1), cos, sin)
-        x = x + g2[:, None] * self.cross(modulate(self.norm2(x), s2, sc2), text, text_bias)
+        x = x + g1[:, None] * self.attn(modulate(self.norm1(x), s1, sc1), rope)
+        x = x + g2[:, None] * self.cross(modulate(self.norm2(x), s2, sc2), text, text_mask)
         x = x + g3[:, None] * self.mlp(modulate(self.norm3(x), s3, sc3))
         return x
 
@@ -261,12 +254,12 @@ class DiT(nn.Module):
         x = torch.cat([latents, context * context_mask, context_mask], dim=1)
         x = self.patch_in(self.patchify(x))  # (B, N, D)
         cos, sin = rope_3d(T // pt, H // ph, W // pw, self.cfg.dim // self.cfg.heads, self.cfg.rope_theta, x.device)
+        rope = (cos, sin, token_positions(x, x.shape[1]))
         m = text_mask.to(x.dtype)
         pooled = (text_embeds * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
         c = self.t_embed(timestep_embedding(timestep, 256)) + self.pool_embed(pooled)  # (B, D)
-        text_bias = ((1.0 - m) * -1e4)[:, None, None, :]  # (B, 1, 1, L)
         for blk in self.blocks:
-            x = blk(x, c, cos, sin, text_embeds, text_bias)
+            x = blk(x, c, rope, text_embeds, m)
         shift, scale = self.ada_out(c).chunk(2, dim=-1)
         x = self.patch_out(modulate(self.norm_out(x), shift, scale))
         return self.unpatchify(x, T, H, W)  # velocity (B, C, T, H, W)

@@ -19,6 +19,7 @@ import torch.nn as nn
 
 from . import data, world
 from .dit import TextConfig
+from .fp16_storage import store_fp16
 from .tokenizer import WordTokenizer
 from .train_dit import TesseraModel, dit_config_for, load_weights as load_dit
 from .train_vae import load_weights as load_vae, make_vae
@@ -167,10 +168,13 @@ def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str, in
         export_graph(mod, ex[name], out / name / "model.onnx", name)
         (out / name / "config.json").write_text(json.dumps(configs[name], indent=1, default=list))
         inputs, outputs, _ = GRAPH_IO[name]
+        counted = {"vae_encoder": vae.encoder, "vae_decoder": vae.decoder}.get(name, mod)  # not the whole autoencoder
         index_graphs[name] = {"path": f"{name}/model.onnx", "inputs": inputs, "outputs": outputs,
-                              "parameters": sum(p.numel() for p in mod.parameters())}
-    if int8:
+                              "parameters": sum(p.numel() for p in counted.parameters())}
+    if int8:  # quantised from the float32 graph, before its weights are stored as float16
         index_graphs["transformer"]["variants"] = {"int8": quantize_transformer(out)}
+    for name in graphs:
+        store_fp16(out / name / "model.onnx")
     (out / "scheduler").mkdir(exist_ok=True)
     (out / "scheduler" / "scheduler_config.json").write_text(json.dumps(SCHEDULER, indent=1))
     index = {

@@ -23,6 +23,7 @@ import torch
 from onnx import numpy_helper
 
 from .export import TextGraph, example_inputs, export_graph
+from .fp16_storage import float32_view
 from .tokenizer import WordTokenizer
 from .dit import DiTConfig, TextConfig
 from .train_dit import TesseraModel
@@ -30,14 +31,15 @@ from .vae import VideoAutoencoder, VAEConfig
 
 
 def paired_initializers(ref_path: Path, pack_path: Path) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(reference value, pack value) for every reference initializer used by a node."""
-    ref, pack = onnx.load(str(ref_path)).graph, onnx.load(str(pack_path)).graph
-    if [n.op_type for n in ref.node] != [n.op_type for n in pack.node]:
-        raise ValueError(f"{pack_path}: its graph differs from this code's export of the reference weights "
-                         "(another architecture or torch version?)")
-    pack_values = {i.name: numpy_helper.to_array(i) for i in pack.initializer}
+    """(reference value, pack value) for every reference initializer used by a node. Weights the
+    pack stores as float16 (fp16_storage.py) are read through their Casts, as float32."""
+    ref = onnx.load(str(ref_path)).graph
+    pack_nodes, pack_values = float32_view(onnx.load(str(pack_path)).graph)
+    if [n.op_type for n in ref.node] != [n.op_type for n in pack_nodes]:
+        raise ValueError(f"{pack_path}: its graph differs from this code's export of the same architecture "
+                         "(exported by an older version of the model code, or another torch version?)")
     slot: dict[str, str] = {}
-    for nr, npk in zip(ref.node, pack.node):
+    for nr, npk in zip(ref.node, pack_nodes):
         for a, b in zip(nr.input, npk.input):
             slot.setdefault(a, b)
     return [(numpy_helper.to_array(i), pack_values[slot[i.name]]) for i in ref.initializer if i.name in slot]

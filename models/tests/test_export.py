@@ -1,5 +1,6 @@
 """Every exported graph matches its PyTorch module on random inputs (max abs diff < 1e-4)."""
 import numpy as np
+import onnx
 import onnxruntime as ort
 import pytest
 import torch
@@ -28,6 +29,9 @@ def test_graphs_match_torch_at_other_sizes(tmp_path, spatial, channels):
         if p.dim() > 1:
             torch.nn.init.normal_(p, std=0.05)
     vae = make_vae(spatial=spatial, latent_channels=channels).eval()
+    with torch.no_grad():  # float16 values, as the weights files hold: the pack stores them as float16
+        for p in list(model.parameters()) + list(vae.parameters()):
+            p.copy_(p.half().float())
     meta = {"latent_shift": 0.1, "latent_scale": 1.5, "step": 0}
     export.write_pack(tmp_path / "pack", model, vae, meta, "0.0.0-test")
     pack = tmp_path / "pack"
@@ -44,6 +48,12 @@ def test_graphs_match_torch_at_other_sizes(tmp_path, spatial, channels):
                  "context": torch.randn_like(lat), "context_mask": cm}
         want = model.dit(*feeds.values()).numpy()
         assert np.abs(run(pack / "transformer/model.onnx", feeds) - want).max() < 1e-4
+        # The transformer is exported with ONNX Runtime's fused operators (tessera/fused_ops.py).
+        graph = onnx.load(str(pack / "transformer/model.onnx")).graph
+        assert {"RotaryEmbedding", "MultiHeadAttention", "FastGelu"} <= {n.op_type for n in graph.node}
+        # Every weight matrix is stored as float16 (fp16_storage.py).
+        matrices = [i for i in graph.initializer if len(i.dims) == 2]
+        assert matrices and all(i.data_type == onnx.TensorProto.FLOAT16 for i in matrices)
         video = torch.rand(1, 3, 5, 64, 96) * 2 - 1
         assert np.abs(run(pack / "vae_encoder/model.onnx", {"video": video}) - vae.encoder(video)[0].numpy()).max() < 1e-4
         z = torch.randn(1, channels, 2, 64 // spatial, 96 // spatial)

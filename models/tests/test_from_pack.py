@@ -1,4 +1,5 @@
 """Training resumes from the pack: the DiT rebuilt from the shipped ONNX graphs reproduces them."""
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from tessera.from_pack import load_from_pack, pack_vae
 from tessera.tokenizer import WordTokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
-PACK = ROOT / "packs" / "tessera-tiny"
+PACK = Path(os.environ.get("TESSERA_TEST_PACK") or ROOT / "packs" / "tessera-tiny")
 
 
 @pytest.mark.skipif(not (PACK / "model_index.json").exists(), reason="no pack")
