@@ -11,6 +11,7 @@ import argparse
 import json
 import random
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ import torch.nn as nn
 
 from . import data, world
 from .dit import TextConfig
-from .fp16_storage import store_fp16
+from .fp16_storage import store_fp16, write_float32
 from .tokenizer import WordTokenizer
 from .train_dit import TesseraModel, dit_config_for, load_weights as load_dit
 from .train_vae import load_weights as load_vae, make_vae
@@ -105,8 +106,11 @@ def quantize_transformer(pack: Path) -> dict:
     # into saturating int16 sums, which full-range weights overflow. Measured on an AVX2 EPYC: a
     # random-weight tiny transformer's relative error 14.6% -> 2.4%; the trained 0.3.0 transformer
     # 2.5% -> 3.1%. One variant has to be right on every CPU the pack meets.
-    quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, op_types_to_quantize=INT8_OPS,
-                     reduce_range=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        plain = Path(scratch) / "model.onnx"
+        write_float32(src, plain)  # a pack that stores float16 weights (fp16_storage.py) reads as float32
+        quantize_dynamic(str(plain), str(tmp), weight_type=QuantType.QInt8, op_types_to_quantize=INT8_OPS,
+                         reduce_range=True)
     tmp.replace(dst)
     return {"path": INT8_PATH}
 

@@ -63,3 +63,16 @@ def float32_view(graph: onnx.GraphProto) -> tuple[list[onnx.NodeProto], dict[str
         else:
             nodes.append(node)
     return nodes, values
+
+
+def write_float32(src: Path, dst: Path) -> None:
+    """A copy of the graph at src with every float16-stored weight back in float32 and no storage
+    Casts, e.g. for onnxruntime's quantiser, which only quantises weights held as initializers."""
+    model = onnx.load(str(src))
+    nodes, values = float32_view(model.graph)
+    used = {name for node in nodes for name in node.input}
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(numpy_helper.from_array(v, k) for k, v in values.items() if k in used)
+    onnx.save(model, str(dst))
