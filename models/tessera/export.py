@@ -200,8 +200,8 @@ def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str, in
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--vae", default=str(ROOT / "weights" / "vae.pt"))
-    ap.add_argument("--dit", default=str(ROOT / "weights" / "dit.pt"))
+    ap.add_argument("--vae", default=str(ROOT / "weights" / "vae8.pt"))
+    ap.add_argument("--dit", default=str(ROOT / "weights" / "dit8.pt"))
     ap.add_argument("--out", default=str(ROOT / "packs" / "tessera-tiny"))
     ap.add_argument("--version", default="0.1.0")
     ap.add_argument("--random", action="store_true", help="random transformer weights (engine development)")

@@ -1,6 +1,6 @@
 """Cheap probes of a DiT checkpoint during training, judged on decoded samples, in PyTorch.
 
-    python -m tessera.probe [--weights weights/dit.pt | --pack packs/tessera-tiny] [--steps 20]
+    python -m tessera.probe [--weights weights/dit8.pt | --pack packs/tessera-tiny] [--steps 20]
     python -m tessera.probe --from-t 0.5 0.85 0.95 1.0     # where along the noise levels it breaks
     python -m tessera.probe --autoencoder --vae weights/vae8.pt   # an autoencoder checkpoint alone
 
@@ -59,9 +59,9 @@ def load_model(args):
 @torch.no_grad()
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--weights", default=str(ROOT / "weights" / "dit.pt"))
+    ap.add_argument("--weights", default=str(ROOT / "weights" / "dit8.pt"))
     ap.add_argument("--pack", default=None, help="probe a pack's transformer instead of --weights")
-    ap.add_argument("--vae", default=str(ROOT / "weights" / "vae.pt"))
+    ap.add_argument("--vae", default=str(ROOT / "weights" / "vae8.pt"))
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--guidance", type=float, default=GUIDANCE["guidance"])
     ap.add_argument("--interval", type=float, nargs=2, default=GUIDANCE["guidance_interval"], metavar=("LO", "HI"),

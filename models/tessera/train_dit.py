@@ -161,7 +161,7 @@ def main() -> None:
     ap.add_argument("--batch-scale", type=float, default=1.0, help="multiplies every bucket's batch size (per process)")
     ap.add_argument("--prefill", type=int, default=48, help="clips encoded per bucket before the first step")
     ap.add_argument("--fresh", type=float, default=0.125, help="fraction of a batch newly rendered each step")
-    ap.add_argument("--vae", default=str(runtime.ROOT / "weights" / "vae.pt"))
+    ap.add_argument("--vae", default=str(runtime.ROOT / "weights" / "vae8.pt"))
     ap.add_argument("--t-shift", type=float, default=2.0,
                     help="shift of the logit-normal training timesteps toward noise (1: SD3's plain logit-normal)")
     ap.add_argument("--warm-start", default=None, metavar="PACK",
