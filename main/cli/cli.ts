@@ -31,8 +31,8 @@ class ExitError extends Error {
 async function cmdGenerate(argv: string[]): Promise<void> {
   const args = parseGenerate(argv);
   let request = args.request;
+  let recipe: Recipe | undefined;
   if (args.recipePath) {
-    let recipe: Recipe;
     try {
       recipe = await readRecipeFromFile(args.recipePath);
     } catch (err) {
@@ -55,6 +55,12 @@ async function cmdGenerate(argv: string[]): Promise<void> {
   );
   if (tty) process.stderr.write('\n');
   const r = result.recipe;
+  if (recipe && recipe.pack.name === r.pack.name && recipe.pack.version !== r.pack.version) {
+    // Same seed, other weights: the frames cannot match the original clip's.
+    process.stderr.write(
+      `note: ${args.recipePath} was made with ${recipe.pack.name} ${recipe.pack.version}; rendered with ${r.pack.version}, so its frames differ\n`,
+    );
+  }
   if (args.json) {
     process.stdout.write(
       `${JSON.stringify({

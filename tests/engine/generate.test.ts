@@ -6,7 +6,7 @@
  * (or TESSERA_TEST_TRAINED=1).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -358,6 +358,22 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
       expect(result.timings.denoise).toBeTypeOf('number');
       expect(recipeSchema.parse(result.recipe).seed).toBe(7);
       expect(existsSync(out)).toBe(true);
+      // Re-rendering a recipe made with another version of the pack says that the frames will differ.
+      const older = join(tmp, 'older-recipe.json');
+      const recipe = recipeSchema.parse(result.recipe);
+      writeFileSync(older, JSON.stringify({ ...recipe, pack: { ...recipe.pack, version: '0.0.1' } }));
+      const again = await run(process.execPath, [
+        bin,
+        'generate',
+        '--recipe',
+        older,
+        '--pack',
+        PACK,
+        '--out',
+        join(tmp, 'cli-again.mp4'),
+        '--quiet',
+      ]);
+      expect(again.stderr).toContain(`was made with ${recipe.pack.name} 0.0.1; rendered with ${recipe.pack.version}`);
       const expand = JSON.parse(
         (await run(process.execPath, [bin, 'expand', 'big pink box rising, sparkly, grey bg', '--json'])).stdout,
       ) as {

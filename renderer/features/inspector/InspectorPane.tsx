@@ -21,6 +21,9 @@ export function InspectorPane() {
   const ready = useAppSelector(selectReadyClips);
   const asset = view?.asset ?? null;
   const recipe = asset?.recipe ?? null;
+  // Re-render uses the installed pack: a clip made with another version of it comes out different.
+  const installedPack = useAppSelector((state) => state.project.info?.packs.find((p) => p.name === recipe?.pack.name));
+  const packChanged = recipe && installedPack && installedPack.version !== recipe.pack.version;
   const isVideo = asset?.kind === 'video';
   const clipId = view?.clip.id ?? '';
   const nameOf = (path: string | undefined) =>
@@ -195,6 +198,12 @@ export function InspectorPane() {
           <dt>Pack</dt>
           <dd>
             {recipe.pack.name} {recipe.pack.version}
+            {packChanged ? (
+              <span className="hint" data-testid="pack-changed">
+                {' '}
+                (installed: {installedPack.version}; a re-render uses it, so its frames will differ)
+              </span>
+            ) : null}
           </dd>
           <dt>Engine</dt>
           <dd>
