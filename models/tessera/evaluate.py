@@ -236,10 +236,14 @@ def main() -> None:
     ap.add_argument("--precision", choices=["fp32", "int8"], default=None,
                     help="transformer precision (default: the pack's default.precision, else fp32)")
     ap.add_argument("--out", default=None, help="folder for report.json and the contact sheets (default: PACK/eval)")
+    ap.add_argument("--guidance", type=float, default=None,
+                    help="guidance scale instead of the pack's default.guidance (sweeps; recorded in the report)")
     args = ap.parse_args()
     pack = Path(args.pack)
     out = Path(args.out) if args.out else pack / "eval"
     pipe = OnnxPipeline(pack, precision=args.precision)
+    if args.guidance is not None:
+        pipe.index["default"]["guidance"] = args.guidance
     report = {"pack": pipe.index["name"], "version": pipe.index["version"], "training": pipe.index.get("training")}
     report["autoencoder"] = evaluate_autoencoder(pipe, out)
     print(json.dumps({"autoencoder": report["autoencoder"]}), flush=True)
