@@ -13,6 +13,8 @@ import { ensureWorkerBuilt, workerIsStale } from '../main/node/workerBuild.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const hasPack = existsSync(join(ROOT, 'models', 'packs', 'tessera-tiny', 'model_index.json'));
 const scratch: string[] = [];
+/** The folders workerBuild.ts bundles from. */
+const SOURCE_DIRS = ['main/worker', 'main/engine', 'main/common', 'preload'];
 
 afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
@@ -22,7 +24,7 @@ afterAll(() => {
 function fakeTree(withOutputs: boolean): { root: string; out: string } {
   const root = mkdtempSync(join(tmpdir(), 'tessera-workerbuild-'));
   scratch.push(root);
-  for (const dir of ['main/worker', 'main/engine', 'main/common', 'preload']) {
+  for (const dir of SOURCE_DIRS) {
     mkdirSync(join(root, dir), { recursive: true });
     writeFileSync(join(root, dir, 'a.ts'), 'export {};\n');
   }
@@ -41,6 +43,14 @@ function setMtime(path: string, secondsAgo: number): void {
   utimesSync(path, when, when);
 }
 
+/** Makes every source file and folder of the fake tree `secondsAgo` old. */
+function ageSources(root: string, secondsAgo: number): void {
+  for (const dir of SOURCE_DIRS) {
+    setMtime(join(root, dir, 'a.ts'), secondsAgo);
+    setMtime(join(root, dir), secondsAgo);
+  }
+}
+
 describe('workerIsStale', () => {
   it('is stale when an output is missing', () => {
     const { root, out } = fakeTree(false);
@@ -49,19 +59,13 @@ describe('workerIsStale', () => {
 
   it('is fresh when every output is newer than every source', () => {
     const { root, out } = fakeTree(true);
-    for (const dir of ['main/worker', 'main/engine', 'main/common', 'preload']) {
-      setMtime(join(root, dir, 'a.ts'), 60);
-      setMtime(join(root, dir), 60);
-    }
+    ageSources(root, 60);
     expect(workerIsStale(root, out)).toBe(false);
   });
 
   it('is stale when an engine source is newer than the oldest output', () => {
     const { root, out } = fakeTree(true);
-    for (const dir of ['main/worker', 'main/engine', 'main/common', 'preload']) {
-      setMtime(join(root, dir, 'a.ts'), 60);
-      setMtime(join(root, dir), 60);
-    }
+    ageSources(root, 60);
     setMtime(join(out, 'engine', 'index.js'), 120);
     expect(workerIsStale(root, out)).toBe(true);
   });
