@@ -23,6 +23,11 @@ function FieldError({ id, text }: { id: string; text: string | undefined }) {
   ) : null;
 }
 
+/** Ties an input to its error message for screen readers, when there is one. */
+function invalidProps(error: string | undefined, errId: string) {
+  return error ? { 'aria-describedby': errId, 'aria-invalid': true as const } : {};
+}
+
 function Row({
   label,
   error,
@@ -40,6 +45,44 @@ function Row({
       {children(id, errId)}
       <FieldError id={errId} text={error} />
     </div>
+  );
+}
+
+type NumberField = 'steps' | 'guidance' | 'strength';
+
+/** A labelled number input bound to one text field of the form (kept as text so a half-typed
+ * value is not lost; validatePrompt reads it). */
+function NumberRow({
+  field,
+  label,
+  min,
+  max,
+  step,
+}: {
+  field: NumberField;
+  label: string;
+  min: number;
+  max: number;
+  step?: number;
+}) {
+  const dispatch = useAppDispatch();
+  const form = useAppSelector(selectPrompt);
+  const error = form.errors[field];
+  return (
+    <Row label={label} error={error}>
+      {(id, errId) => (
+        <input
+          id={id}
+          type="number"
+          min={min}
+          max={max}
+          step={step}
+          value={form[field]}
+          onChange={(e) => dispatch(fieldChanged({ [field]: e.target.value }))}
+          {...invalidProps(error, errId)}
+        />
+      )}
+    </Row>
   );
 }
 
@@ -100,7 +143,6 @@ export function PromptPane() {
   };
   const set = (patch: Parameters<typeof fieldChanged>[0]) => dispatch(fieldChanged(patch));
   const err = (f: Field) => errors[f];
-  const described = (f: Field, errId: string) => (errors[f] ? { 'aria-describedby': errId, 'aria-invalid': true } : {});
 
   return (
     <section className="pane pane-prompt" aria-label="Prompt">
@@ -127,7 +169,7 @@ export function PromptPane() {
                 id={id}
                 value={form.sourceClipId}
                 onChange={(e) => set({ sourceClipId: e.target.value })}
-                {...described('source', errId)}
+                {...invalidProps(err('source'), errId)}
               >
                 <option value="">
                   {sources.length
@@ -150,7 +192,7 @@ export function PromptPane() {
                 id={id}
                 value={form.endClipId}
                 onChange={(e) => set({ endClipId: e.target.value })}
-                {...described('sourceEnd', errId)}
+                {...invalidProps(err('sourceEnd'), errId)}
               >
                 <option value="">Pick a clip…</option>
                 {sources.map((c) => (
@@ -178,22 +220,7 @@ export function PromptPane() {
             ))}
           </fieldset>
         ) : null}
-        {form.mode === 'remix' ? (
-          <Row label="Strength" error={err('strength')}>
-            {(id, errId) => (
-              <input
-                id={id}
-                type="number"
-                min={0.05}
-                max={1}
-                step={0.05}
-                value={form.strength}
-                onChange={(e) => set({ strength: e.target.value })}
-                {...described('strength', errId)}
-              />
-            )}
-          </Row>
-        ) : null}
+        {form.mode === 'remix' ? <NumberRow field="strength" label="Strength" min={0.05} max={1} step={0.05} /> : null}
         <div className={`field${errors.prompt ? ' invalid' : ''}`}>
           <label htmlFor="prompt-text" className="sr-only">
             Prompt
@@ -207,7 +234,7 @@ export function PromptPane() {
             value={form.prompt}
             onChange={(event) => dispatch(promptEdited(event.target.value))}
             onKeyDown={onKeyDown}
-            {...(errors.prompt ? { 'aria-describedby': 'prompt-error', 'aria-invalid': true } : {})}
+            {...invalidProps(errors.prompt, 'prompt-error')}
           />
           <FieldError id="prompt-error" text={errors.prompt} />
           {form.expansion && form.prompt.trim() ? (
@@ -235,7 +262,7 @@ export function PromptPane() {
               max={4294967295}
               value={form.seed}
               onChange={(e) => set({ seed: e.target.value })}
-              {...(errors.seed ? { 'aria-describedby': 'seed-error', 'aria-invalid': true } : {})}
+              {...invalidProps(errors.seed, 'seed-error')}
             />
             <button
               type="button"
@@ -258,33 +285,8 @@ export function PromptPane() {
           <FieldError id="seed-error" text={errors.seed} />
         </div>
         <div className="grid-2">
-          <Row label="Steps" error={err('steps')}>
-            {(id, errId) => (
-              <input
-                id={id}
-                type="number"
-                min={1}
-                max={200}
-                value={form.steps}
-                onChange={(e) => set({ steps: e.target.value })}
-                {...described('steps', errId)}
-              />
-            )}
-          </Row>
-          <Row label="Guidance" error={err('guidance')}>
-            {(id, errId) => (
-              <input
-                id={id}
-                type="number"
-                min={0}
-                max={30}
-                step={0.5}
-                value={form.guidance}
-                onChange={(e) => set({ guidance: e.target.value })}
-                {...described('guidance', errId)}
-              />
-            )}
-          </Row>
+          <NumberRow field="steps" label="Steps" min={1} max={200} />
+          <NumberRow field="guidance" label="Guidance" min={0} max={30} step={0.5} />
           <Row label="Sampler">
             {(id) => (
               <select
