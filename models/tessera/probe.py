@@ -3,6 +3,7 @@
     python -m tessera.probe [--weights weights/dit8.pt | --pack packs/tessera-tiny] [--steps 20]
     python -m tessera.probe --from-t 0.5 0.85 0.95 1.0     # where along the noise levels it breaks
     python -m tessera.probe --autoencoder --vae weights/vae8.pt   # an autoencoder checkpoint alone
+    python -m tessera.probe --words       # how much the velocity depends on each kind of caption word
 
 --autoencoder judges an autoencoder checkpoint's reconstructions of the evaluation's held-out
 clips exactly as `tessera.evaluate` judges the pack's (same clips, same judge), before any export.
@@ -10,6 +11,10 @@ The default probe generates the evaluation's prompts from noise. --from-t instea
 rendered clips, noises them to each level t and denoises them with their own caption (SDEdit):
 the attributes that survive from t but not from a higher t are decided in between, which tells
 which noise levels training should weight (see the model card).
+--words swaps one word of a caption at a time (colour, shape, direction, ...) and reports how far
+the velocity moves at high noise levels, against how far dropping the whole caption moves it: a
+kind of word near zero is one the model does not listen to (0.5.0's direction words: 0.1% of the
+caption's effect, colours 20%).
 Runs on the EMA weights (no export), so it can watch a run every few minutes.
 """
 from __future__ import annotations
@@ -48,6 +53,38 @@ class TorchAutoencoder:
         return data.to_uint8(self.vae.decoder(z))[0]
 
 
+# One caption and, per kind of word, the same caption with that word swapped.
+WORD_SWAPS = {
+    "colour": ("red", "blue"),
+    "shape": ("circle", "square"),
+    "size": ("a red", "a large red"),
+    "direction left/right": ("right", "left"),
+    "direction right/up": ("right", "up"),
+    "motion kind": ("moving right", "growing"),
+    "background": ("black background", "white background"),
+}
+WORDS_BASE = "a red circle moving right on a black background"
+
+
+@torch.no_grad()
+def word_sensitivity(model, tok, latent_channels: int, h: int, ts=(1.0, 0.95, 0.8, 0.5), n: int = 4) -> dict:
+    """Per kind of word and noise level t: mean |v(caption) - v(swapped)| / |v(caption) - v(no caption)|."""
+    captions = [WORDS_BASE] + [WORDS_BASE.replace(a, b, 1) for a, b in WORD_SWAPS.values()] + [""]
+    ids, mask = tok.batch(captions)
+    text = model.text_encoder(ids, mask)
+    k = len(captions)
+    g = torch.Generator().manual_seed(0)
+    out: dict[str, dict[str, float]] = {kind: {} for kind in WORD_SWAPS}
+    for t in ts:
+        x = torch.randn(n, latent_channels, 5, h, h, generator=g).repeat_interleave(k, 0)
+        v = model.dit(x, torch.full((n * k,), t), text.repeat(n, 1, 1), mask.repeat(n, 1).float(),
+                      torch.zeros_like(x), torch.zeros(n * k, 1, 5, h, h)).view(n, k, -1)
+        caption_effect = (v[:, 0] - v[:, -1]).norm(dim=-1).mean()
+        for j, kind in enumerate(WORD_SWAPS, 1):
+            out[kind][f"t={t}"] = round(((v[:, 0] - v[:, j]).norm(dim=-1).mean() / caption_effect).item(), 4)
+    return out
+
+
 def load_model(args):
     if args.pack:
         from .from_pack import load_from_pack
@@ -71,6 +108,7 @@ def main() -> None:
                     help="SDEdit held-out single-object clips from these noise levels instead")
     ap.add_argument("--clips", type=int, default=16, help="with --from-t: how many clips")
     ap.add_argument("--autoencoder", action="store_true", help="judge --vae's reconstructions instead (60 held-out clips)")
+    ap.add_argument("--words", action="store_true", help="report how much each kind of caption word moves the velocity")
     ap.add_argument("--sheet", default=None, help="write a contact sheet PNG here")
     args = ap.parse_args()
     runtime.setup_threads()
@@ -92,6 +130,10 @@ def main() -> None:
     settings = dict(steps=args.steps, guidance=args.guidance, guidance_interval=tuple(args.interval), shift=args.shift)
     decode = lambda z: data.to_uint8(vae.decoder(z / meta["latent_scale"] + meta["latent_shift"]))[0]  # noqa: E731
     report = {"step": meta["step"], **{k: v for k, v in settings.items() if k != "steps"}, "steps": args.steps}
+    if args.words:
+        sens = word_sensitivity(model, tok, vae.cfg.latent_channels, 128 // vae.cfg.spatial)
+        print(json.dumps({"step": meta["step"], "base": WORDS_BASE, "relative_effect": sens}))
+        return
     if args.from_t is not None:
         video, _, caps = data.render_batch(random.Random(2024), args.clips, 128, 128, 17, two_object_p=0.0)
         z = (vae.encoder(video)[0] - meta["latent_shift"]) * meta["latent_scale"]

@@ -12,10 +12,11 @@ rank renders and encodes its own clips (per-rank seeds) from the same bucket eac
 """
 from __future__ import annotations
 
+import argparse
 import copy
 import random
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import torch
@@ -58,6 +59,16 @@ def warm_start(model: TesseraModel, donor: TesseraModel) -> list[str]:
     kept = {k: v for k, v in theirs.items() if k in own and own[k].shape == v.shape}
     model.load_state_dict(kept, strict=False)
     return sorted(set(own) - set(kept))
+
+
+def with_word_skip(model: TesseraModel) -> TesseraModel:
+    """The same model with the text encoder's direct word path (TextConfig.word_skip) added; the
+    path starts at zero, so the outputs are unchanged."""
+    if model.text_encoder.cfg.word_skip:
+        return model
+    upgraded = TesseraModel(replace(model.text_encoder.cfg, word_skip=True), model.dit.cfg)
+    warm_start(upgraded, model)
+    return upgraded
 
 
 def context_mask_for(mode: str, T: int, rng: random.Random) -> torch.Tensor:
@@ -169,6 +180,9 @@ def main() -> None:
                          "transformer blocks wherever their shapes fit")
     ap.add_argument("--ema-only-weights", action="store_true",
                     help="--weights holds the EMA alone (half the size, for git; runs/ keeps the full checkpoint)")
+    ap.add_argument("--word-skip", action=argparse.BooleanOptionalAction, default=True,
+                    help="train the text encoder's direct word path (TextConfig.word_skip), adding it to a "
+                         "model resumed without one")
     ap.add_argument("--from-pack", default=None,
                     help="resume from a pack's transformer and text encoder (its EMA becomes model and EMA), "
                          "rebuilt from the ONNX graphs alone (from_pack.py)")
@@ -192,7 +206,8 @@ def main() -> None:
         ema, _ = load_weights(Path(args.from_weights), "ema")
         step, seen, shift, scale = meta["step"], meta["samples"], meta["latent_shift"], meta["latent_scale"]
     else:
-        text_cfg = TextConfig(vocab_size=len(tok.vocab), dim=DIT_PRESETS[args.preset].text_dim)
+        text_cfg = TextConfig(vocab_size=len(tok.vocab), dim=DIT_PRESETS[args.preset].text_dim,
+                              word_skip=args.word_skip)
         model = TesseraModel(text_cfg, dit_config_for(args.preset, vae))
         if args.warm_start:
             from .from_pack import load_from_pack
@@ -201,6 +216,9 @@ def main() -> None:
             run.print(f"warm start from {args.warm_start}; fresh: {', '.join(warm_start(model, donor))}", flush=True)
         ema = copy.deepcopy(model)  # rank 0's is the one saved (DDP gives every rank rank 0's weights)
         shift, scale = distributed.broadcast(*latent_stats(vae, rng, dev))
+    if args.word_skip and not model.text_encoder.cfg.word_skip:
+        model, ema = with_word_skip(model), with_word_skip(ema)
+        run.print("added the text encoder's word path (zero-initialised)", flush=True)
     model.to(dev)
     ema.to(dev).requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99))

@@ -83,6 +83,25 @@ def test_dit_over_an_8x_autoencoder_keeps_the_token_count_and_warm_starts_its_bl
     assert torch.equal(new.text_encoder.embed.weight, old.text_encoder.embed.weight)
 
 
+def test_word_skip_is_added_without_changing_outputs_and_then_separates_words():
+    from tessera.train_dit import with_word_skip
+
+    tok, model = tiny()
+    model.eval()
+    upgraded = with_word_skip(model).eval()
+    assert upgraded.text_encoder.cfg.word_skip and not model.text_encoder.cfg.word_skip
+    ids, mask = tok.batch(["a red circle moving right on a black background", "a red circle moving left on a black background"])
+    with torch.no_grad():
+        assert torch.equal(upgraded.text_encoder(ids, mask), model.text_encoder(ids, mask))  # starts at zero
+        upgraded.text_encoder.word_skip.weight.normal_()
+        out = upgraded.text_encoder(ids, mask)
+    # The direct path carries the one word that differs to its own position, whatever the layers do.
+    right, left = tok.vocab["right"], tok.vocab["left"]
+    skip = upgraded.text_encoder.word_skip.weight
+    base = model.text_encoder(ids, mask).detach()
+    assert torch.allclose(out[0, 5] - out[1, 5], (base[0, 5] - base[1, 5]) + skip[right] - skip[left], atol=1e-5)
+
+
 def test_ema_only_weights_are_half_the_file_and_resume_from_the_ema(tmp_path):
     from tessera.train_dit import load_weights, save_weights
 

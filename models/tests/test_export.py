@@ -22,11 +22,11 @@ def test_graphs_match_torch_at_other_sizes(tmp_path, spatial, channels):
     torch.manual_seed(0)
     tok = WordTokenizer.for_world()
     p = 32 // spatial  # patches of 32x32 pixels, as train_dit.dit_config_for makes them
-    model = TesseraModel(TextConfig(vocab_size=len(tok.vocab), dim=64, depth=1),
+    model = TesseraModel(TextConfig(vocab_size=len(tok.vocab), dim=64, depth=1, word_skip=True),
                          DiTConfig(latent_channels=channels, dim=64, depth=2, heads=2, text_dim=64,
                                    patch=(1, p, p))).eval()
-    for p in model.dit.parameters():  # undo the zero init so the comparison means something
-        if p.dim() > 1:
+    for p in [*model.dit.parameters(), model.text_encoder.word_skip.weight]:  # undo the zero init so
+        if p.dim() > 1:  # the comparison means something
             torch.nn.init.normal_(p, std=0.05)
     vae = make_vae(spatial=spatial, latent_channels=channels).eval()
     with torch.no_grad():  # float16 values, as the weights files hold: the pack stores them as float16
