@@ -33,8 +33,7 @@ class TextConfig:
     # A second, per-word embedding added after the final norm: a direct path from each word to the
     # DiT. Trained jointly, 0.5.0's two layers washed the direction words out (the outputs for
     # "moving left" and "moving right" differed by 0.01 at a norm of 9.4, colours by 4-9), so the
-    # DiT never received the direction and moved objects any way. Zero-initialised: a warm start
-    # from an encoder without it begins with the same outputs.
+    # DiT never received the direction and moved objects any way.
     word_skip: bool = False
 
 
@@ -73,7 +72,7 @@ class TextEncoder(nn.Module):
         nn.init.normal_(self.embed.weight, std=0.02)
         nn.init.normal_(self.pos, std=0.02)
         if self.word_skip is not None:
-            nn.init.zeros_(self.word_skip.weight)
+            nn.init.normal_(self.word_skip.weight, std=0.02)
 
     def forward(self, input_ids, attention_mask):  # (B, L) int64, (B, L) int64
         L = input_ids.shape[1]

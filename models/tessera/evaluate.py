@@ -162,16 +162,19 @@ def centroid(frame: np.ndarray, color: str) -> np.ndarray | None:
 def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str) -> dict:
     t0 = time.time()
     groups: dict[str, list] = {"single": [], "two": []}
+    captions: dict[str, list[str]] = {"single": [], "two": []}
     sheet = []
     for group, prompts in (("single", SINGLE_PROMPTS), ("two", TWO_PROMPTS)):
         for p in prompts:
             for s in SEEDS:
                 clip = pipe.generate(p, s, steps=steps, sampler=sampler)
                 groups[group].append(judge.judge(clip, p))
+                captions[group].append(p)
                 if s == 0:
                     sheet.append(clip)
     contact_sheet(sheet, out / "contact_sheet.png")
     result = {g: judge.summarize(v) for g, v in groups.items()}
+    result["single_confusion"] = judge.confusion(groups["single"], captions["single"])
     # image-to-video: the given image must survive as the first frame
     rng = random.Random(11)
     i2v, seams, jumps, i2v_sheet = [], [], [], []

@@ -102,3 +102,15 @@ def summarize(verdicts: list[Verdict]) -> dict[str, float]:
         "shape": sum(all(o.shape for o in v.objects) for v in verdicts) / n,
         "motion": sum(all(o.motion for o in v.objects) for v in verdicts) / n,
     }
+
+
+def confusion(verdicts: list[Verdict], captions: list[str]) -> dict[str, dict[str, dict[str, int]]]:
+    """Per attribute ("shape", "motion"): asked -> seen -> clips, over every object, so a report
+    tells a model that moves objects the wrong way from one that does not move them."""
+    table: dict[str, dict[str, dict[str, int]]] = {"shape": {}, "motion": {}}
+    for v, caption in zip(verdicts, captions):
+        for o, asked in zip(v.objects, world.parse_caption(caption).objects):
+            for attr, want, seen in (("shape", asked.shape, o.shape_seen), ("motion", asked.motion, o.motion_seen)):
+                row = table[attr].setdefault(want, {})
+                row[seen] = row.get(seen, 0) + 1
+    return table

@@ -61,13 +61,21 @@ def warm_start(model: TesseraModel, donor: TesseraModel) -> list[str]:
     return sorted(set(own) - set(kept))
 
 
-def with_word_skip(model: TesseraModel) -> TesseraModel:
-    """The same model with the text encoder's direct word path (TextConfig.word_skip) added; the
-    path starts at zero, so the outputs are unchanged."""
+def with_word_skip(model: TesseraModel, std: float = 0.1, seed: int = 0) -> TesseraModel:
+    """The same model with the text encoder's direct word path (TextConfig.word_skip) added.
+
+    The path starts as random vectors (std 0.1 per coordinate: a norm of about 1.6 against the
+    encoder's 9.4), so every word reaches the DiT distinctly at once and the DiT can learn which
+    ones matter. Started at zero, it waits for gradients that come only once the DiT already
+    listens: 400 steps from zero grew its rows to a norm of 0.05-0.09. The same seed gives the model
+    and its EMA the same start."""
     if model.text_encoder.cfg.word_skip:
         return model
     upgraded = TesseraModel(replace(model.text_encoder.cfg, word_skip=True), model.dit.cfg)
     warm_start(upgraded, model)
+    with torch.no_grad():
+        w = upgraded.text_encoder.word_skip.weight
+        w.copy_(torch.randn(w.shape, generator=torch.Generator().manual_seed(seed)) * std)
     return upgraded
 
 
@@ -218,7 +226,7 @@ def main() -> None:
         shift, scale = distributed.broadcast(*latent_stats(vae, rng, dev))
     if args.word_skip and not model.text_encoder.cfg.word_skip:
         model, ema = with_word_skip(model), with_word_skip(ema)
-        run.print("added the text encoder's word path (zero-initialised)", flush=True)
+        run.print("added the text encoder's word path", flush=True)
     model.to(dev)
     ema.to(dev).requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99))

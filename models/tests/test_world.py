@@ -73,3 +73,16 @@ def test_judge_rejects_wrong_captions():
     video = world.render(s)[0]
     v = judge.judge(video, world.caption(s).replace("moving right", "moving left"))
     assert not v.objects[0].motion
+
+
+def test_confusion_counts_what_was_asked_against_what_was_seen():
+    rng = random.Random(4)
+    s = world.sample_scene(rng, objects=1)
+    s.objects[0].motion, s.objects[0].shape = "moving right", "square"
+    world._place(s.objects[0], 128, 128, rng)
+    video = world.render(s)[0]
+    wrong = world.caption(s).replace("moving right", "moving left")
+    captions = [world.caption(s), wrong]
+    table = judge.confusion([judge.judge(video, c) for c in captions], captions)
+    assert table["motion"] == {"moving right": {"moving right": 1}, "moving left": {"moving right": 1}}
+    assert table["shape"] == {"square": {"square": 2}}
