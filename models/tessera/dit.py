@@ -47,6 +47,14 @@ class DiTConfig:
     mlp_ratio: float = 4.0
     text_dim: int = 256  # must equal TextConfig.dim
     rope_theta: float = 100.0  # rotary base; positions are small integers
+    # Where a token sits in the clip, as fractions of its height, width and duration, added to the
+    # patch embeddings (zero-initialised, so a warm start begins unchanged). Rotary positions are
+    # relative only, and from pure noise a model that knows only relative positions can predict
+    # no more than a mean clip that is the same everywhere, the same for "moving left" and "moving
+    # right"; knowing that frame 0 and the left edge are where a rightward object starts gives
+    # the direction words a first-order effect at high noise (0.5.0 heard them at 0.1-1%).
+    abs_pos: bool = False
+    abs_pos_freqs: int = 4  # sin and cos of pi * 2^k * fraction, k < abs_pos_freqs, per axis
 
 
 DIT_PRESETS: dict[str, DiTConfig] = {
@@ -139,6 +147,19 @@ def rope_3d(T: int, H: int, W: int, head_dim: int, theta: float, device):
     return torch.cos(ang), torch.sin(ang)  # (N, head_dim/2)
 
 
+def clip_fractions(T: int, H: int, W: int, freqs: int, device):
+    """Fourier features (N, 6 * freqs) of each token's place as fractions of the clip, tokens
+    ordered (t, h, w): time runs 0 (first frame) to 1 (last), space 0 to 1 across cell centres, so
+    every size and duration the model serves maps onto the same range."""
+    ft = torch.arange(T, dtype=torch.float32, device=device) / max(T - 1, 1)
+    fh = (torch.arange(H, dtype=torch.float32, device=device) + 0.5) / H
+    fw = (torch.arange(W, dtype=torch.float32, device=device) + 0.5) / W
+    grid = torch.stack(torch.meshgrid(ft, fh, fw, indexing="ij"), dim=-1).reshape(-1, 3)  # (N, 3)
+    scales = math.pi * 2.0 ** torch.arange(freqs, dtype=torch.float32, device=device)
+    ang = (grid[:, :, None] * scales).reshape(grid.shape[0], -1)  # (N, 3 * freqs)
+    return torch.cat([torch.sin(ang), torch.cos(ang)], dim=-1)
+
+
 class RMSNorm(nn.Module):
     """RMS normalisation over the last axis (written out: opset 18 has no RMSNormalization)."""
 
@@ -222,6 +243,8 @@ class DiT(nn.Module):
         self.patch_in = nn.Linear((2 * C + 1) * pt * ph * pw, d)  # noisy + context + mask channels
         self.t_embed = nn.Sequential(nn.Linear(256, d), nn.SiLU(), nn.Linear(d, d))
         self.pool_embed = nn.Sequential(nn.Linear(cfg.text_dim, d), nn.SiLU(), nn.Linear(d, d))
+        self.abs_pos = (nn.Sequential(nn.Linear(6 * cfg.abs_pos_freqs, d), nn.SiLU(), nn.Linear(d, d))
+                        if cfg.abs_pos else None)
         self.blocks = nn.ModuleList([DiTBlock(cfg) for _ in range(cfg.depth)])
         self.norm_out = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
         self.ada_out = nn.Sequential(nn.SiLU(), nn.Linear(d, 2 * d))
@@ -240,6 +263,8 @@ class DiT(nn.Module):
         nn.init.zeros_(self.ada_out[-1].bias)
         nn.init.zeros_(self.patch_out.weight)
         nn.init.zeros_(self.patch_out.bias)
+        if self.abs_pos is not None:
+            nn.init.zeros_(self.abs_pos[-1].weight)
         nn.init.normal_(self.t_embed[0].weight, std=0.02)
 
     def patchify(self, x):  # (B, Cx, T, H, W) -> (B, N, Cx*pt*ph*pw)
@@ -264,6 +289,8 @@ class DiT(nn.Module):
         pt, ph, pw = self.cfg.patch
         x = torch.cat([latents, context * context_mask, context_mask], dim=1)
         x = self.patch_in(self.patchify(x))  # (B, N, D)
+        if self.abs_pos is not None:
+            x = x + self.abs_pos(clip_fractions(T // pt, H // ph, W // pw, self.cfg.abs_pos_freqs, x.device))
         cos, sin = rope_3d(T // pt, H // ph, W // pw, self.cfg.dim // self.cfg.heads, self.cfg.rope_theta, x.device)
         rope = (cos, sin, token_positions(x, x.shape[1]))
         m = text_mask.to(x.dtype)

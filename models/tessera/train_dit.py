@@ -61,21 +61,28 @@ def warm_start(model: TesseraModel, donor: TesseraModel) -> list[str]:
     return sorted(set(own) - set(kept))
 
 
-def with_word_skip(model: TesseraModel, std: float = 0.1, seed: int = 0) -> TesseraModel:
-    """The same model with the text encoder's direct word path (TextConfig.word_skip) added.
+def upgrade(model: TesseraModel, word_skip: bool, abs_pos: bool, seed: int = 0) -> TesseraModel:
+    """The same model with the parts it lacks added: the text encoder's direct word path
+    (TextConfig.word_skip) and the DiT's clip-fraction positions (DiTConfig.abs_pos). Every other
+    weight is kept. The same seed gives a model and its EMA the same new weights.
 
-    The path starts as random vectors (std 0.1 per coordinate: a norm of about 1.6 against the
-    encoder's 9.4), so every word reaches the DiT distinctly at once and the DiT can learn which
-    ones matter. Started at zero, it waits for gradients that come only once the DiT already
-    listens: 400 steps from zero grew its rows to a norm of 0.05-0.09. The same seed gives the model
-    and its EMA the same start."""
-    if model.text_encoder.cfg.word_skip:
+    The word path starts as random vectors (std 0.1 per coordinate: a norm of about 1.6 against
+    the encoder's 9.4), so every word reaches the DiT distinctly at once. Started at zero, it
+    waits for gradients that come only once the DiT already listens: 400 steps from zero grew its
+    rows to a norm of 0.05-0.09. The positions start at zero (their last layer), so the outputs
+    begin unchanged."""
+    text_cfg = replace(model.text_encoder.cfg, word_skip=model.text_encoder.cfg.word_skip or word_skip)
+    dit_cfg = replace(model.dit.cfg, abs_pos=model.dit.cfg.abs_pos or abs_pos)
+    if (text_cfg, dit_cfg) == (model.text_encoder.cfg, model.dit.cfg):
         return model
-    upgraded = TesseraModel(replace(model.text_encoder.cfg, word_skip=True), model.dit.cfg)
-    warm_start(upgraded, model)
-    with torch.no_grad():
-        w = upgraded.text_encoder.word_skip.weight
-        w.copy_(torch.randn(w.shape, generator=torch.Generator().manual_seed(seed)) * std)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        upgraded = TesseraModel(text_cfg, dit_cfg)
+    fresh = warm_start(upgraded, model)
+    if "text_encoder.word_skip.weight" in fresh:
+        with torch.no_grad():
+            w = upgraded.text_encoder.word_skip.weight
+            w.copy_(torch.randn(w.shape, generator=torch.Generator().manual_seed(seed)) * 0.1)
     return upgraded
 
 
@@ -191,6 +198,9 @@ def main() -> None:
     ap.add_argument("--word-skip", action=argparse.BooleanOptionalAction, default=True,
                     help="train the text encoder's direct word path (TextConfig.word_skip), adding it to a "
                          "model resumed without one")
+    ap.add_argument("--abs-pos", action=argparse.BooleanOptionalAction, default=True,
+                    help="give the DiT each token's place as fractions of the clip (DiTConfig.abs_pos), adding "
+                         "it to a model resumed without one")
     ap.add_argument("--from-pack", default=None,
                     help="resume from a pack's transformer and text encoder (its EMA becomes model and EMA), "
                          "rebuilt from the ONNX graphs alone (from_pack.py)")
@@ -224,9 +234,10 @@ def main() -> None:
             run.print(f"warm start from {args.warm_start}; fresh: {', '.join(warm_start(model, donor))}", flush=True)
         ema = copy.deepcopy(model)  # rank 0's is the one saved (DDP gives every rank rank 0's weights)
         shift, scale = distributed.broadcast(*latent_stats(vae, rng, dev))
-    if args.word_skip and not model.text_encoder.cfg.word_skip:
-        model, ema = with_word_skip(model), with_word_skip(ema)
-        run.print("added the text encoder's word path", flush=True)
+    before = (model.text_encoder.cfg, model.dit.cfg)
+    model, ema = upgrade(model, args.word_skip, args.abs_pos), upgrade(ema, args.word_skip, args.abs_pos)
+    if (model.text_encoder.cfg, model.dit.cfg) != before:
+        run.print(f"added: word_skip={model.text_encoder.cfg.word_skip} abs_pos={model.dit.cfg.abs_pos}", flush=True)
     model.to(dev)
     ema.to(dev).requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99))

@@ -84,11 +84,11 @@ def test_dit_over_an_8x_autoencoder_keeps_the_token_count_and_warm_starts_its_bl
 
 
 def test_word_skip_is_added_to_a_trained_model_and_separates_every_word():
-    from tessera.train_dit import with_word_skip
+    from tessera.train_dit import upgrade
 
     tok, model = tiny()
     model.eval()
-    upgraded = with_word_skip(model).eval()
+    upgraded = upgrade(model, word_skip=True, abs_pos=False).eval()
     assert upgraded.text_encoder.cfg.word_skip and not model.text_encoder.cfg.word_skip
     ids, mask = tok.batch(["a red circle moving right on a black background", "a red circle moving left on a black background"])
     with torch.no_grad():
@@ -99,7 +99,34 @@ def test_word_skip_is_added_to_a_trained_model_and_separates_every_word():
         # The one word that differs reaches its own position distinctly, whatever the layers do.
         assert (out[0, 5] - out[1, 5]).norm() > 0.5 * (skip[tok.vocab["right"]] - skip[tok.vocab["left"]]).norm() > 0.5
         # The model and its EMA, upgraded apart, start from the same path.
-        assert torch.equal(with_word_skip(model).text_encoder.word_skip.weight, skip)
+        assert torch.equal(upgrade(model, True, False).text_encoder.word_skip.weight, skip)
+
+
+@torch.no_grad()
+def test_abs_pos_is_added_unchanged_then_tells_the_left_edge_from_the_right():
+    from tessera.train_dit import upgrade
+
+    tok, model = tiny()
+    model.eval()
+    for p in model.dit.parameters():  # undo adaLN-zero so the output depends on the input
+        if p.dim() > 1 and float(p.abs().sum()) == 0:
+            p.normal_(std=0.05)
+    upgraded = upgrade(model, word_skip=False, abs_pos=True).eval()
+    assert upgraded.dit.cfg.abs_pos and not model.dit.cfg.abs_pos
+    ids, mask = tok.batch(["a red circle moving right on a black background"])
+    text = model.text_encoder(ids, mask)
+    x = torch.randn(1, 8, 3, 4, 6)
+    args = (torch.tensor([0.9]), text, mask.float(), torch.zeros_like(x), torch.zeros(1, 1, 3, 4, 6))
+    assert torch.allclose(upgraded.dit(x, *args), model.dit(x, *args), atol=1e-6)  # starts at zero
+    # Rotary positions are relative: a clip that is the same everywhere gets the same velocity
+    # everywhere. With clip fractions the left and right edges differ.
+    flat = torch.ones(1, 8, 3, 4, 6)
+    v = model.dit(flat, *args)
+    assert torch.allclose(v[..., :2], v[..., -2:], atol=1e-5)  # the first and last columns of 1x2x2 patches
+    upgraded.dit.abs_pos[-1].weight.normal_(std=0.05)
+    v = upgraded.dit(flat, *args)
+    assert (v[..., :2] - v[..., -2:]).abs().max() > 1e-3
+    assert upgrade(model, False, True).dit.abs_pos[0].weight.equal(upgraded.dit.abs_pos[0].weight)  # seeded
 
 
 def test_ema_only_weights_are_half_the_file_and_resume_from_the_ema(tmp_path):
