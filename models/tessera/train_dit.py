@@ -1,7 +1,7 @@
 """Trains the text encoder and the DiT with rectified flow over frozen autoencoder latents.
 
-    python -m tessera.train_dit --minutes 60                      # new run, or resume runs/dit
-    python -m tessera.train_dit --from-weights weights/dit.pt --minutes 60   # resume from git
+    python -m tessera.train_dit --minutes 60                      # new run, or resume runs/dit8
+    python -m tessera.train_dit --from-weights weights/dit8.pt --minutes 60  # resume from weights
     python -m tessera.train_dit --from-pack packs/tessera-tiny --minutes 60  # resume from the pack's EMA
     torchrun --nproc_per_node 8 -m tessera.train_dit --preset base ...     # DDP, one process per GPU
 
@@ -179,7 +179,7 @@ def load_weights(path: Path, which: str = "ema") -> tuple[TesseraModel, dict]:
 
 
 def main() -> None:
-    ap = runtime.run_parser("dit", minutes=60, save_every=4.0,
+    ap = runtime.run_parser("dit8", minutes=60, save_every=4.0,  # the DiT over weights/vae8.pt's latents
                             from_weights_help="resume model + EMA from weights kept in git")
     ap.add_argument("--lr", type=float, default=6e-4)
     ap.add_argument("--warmup", type=int, default=300)

@@ -1,10 +1,11 @@
 """Trains the causal video autoencoder on rendered shapes-world clips.
 
-    python -m tessera.train_vae --minutes 15            # from scratch, or resume models/runs/vae
-    python -m tessera.train_vae --from-weights weights/vae.pt --minutes 10   # continue from git
+    python -m tessera.train_vae --spatial 8 --latent-channels 16 --minutes 15   # from scratch, or resume runs/vae
+    python -m tessera.train_vae --from-weights weights/vae8.pt --weights weights/vae8.pt --minutes 10  # continue from git
 
 Checkpoints (with optimizer state) go to runs/vae/ckpt.pt every few minutes; the weights
-alone (fp16, no optimizer) go to weights/vae.pt, which is what git keeps.
+alone (fp16, no optimizer) go to weights/vae.pt (--weights), which is what git keeps; the shipped
+autoencoder is weights/vae8.pt.
 
     torchrun --nproc_per_node 8 -m tessera.train_vae --minutes 60   # DDP: 8x the clips per step
 """
