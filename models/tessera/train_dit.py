@@ -86,6 +86,24 @@ def upgrade(model: TesseraModel, word_skip: bool, abs_pos: bool, seed: int = 0) 
     return upgraded
 
 
+# Parts that upgrade() adds to a trained model (by parameter name).
+NEW_PARTS = ("text_encoder.word_skip.", "dit.abs_pos.")
+
+
+def param_groups(model: TesseraModel, lr: float, new_parts_lr: float) -> list[dict]:
+    """The optimizer's groups: the parts upgrade() adds, at new_parts_lr, and the rest at lr. The
+    groups follow the architecture alone, so a checkpoint's optimizer state always fits. A part
+    joining a trained network starts small against it (the clip-fraction positions reached 0.45
+    of a token's norm of 18 after 3,000 steps at 3e-4), so a resumed run may give it more."""
+    named = list(model.named_parameters())
+    new = [p for n, p in named if n.startswith(NEW_PARTS)]
+    rest = [p for n, p in named if not n.startswith(NEW_PARTS)]
+    groups = [{"params": rest, "base_lr": lr}]
+    if new:
+        groups.append({"params": new, "base_lr": new_parts_lr or lr})
+    return groups
+
+
 def context_mask_for(mode: str, T: int, rng: random.Random) -> torch.Tensor:
     """(T,) float mask of latent frames given as clean context."""
     m = torch.zeros(T)
@@ -201,6 +219,8 @@ def main() -> None:
     ap.add_argument("--abs-pos", action=argparse.BooleanOptionalAction, default=True,
                     help="give the DiT each token's place as fractions of the clip (DiTConfig.abs_pos), adding "
                          "it to a model resumed without one")
+    ap.add_argument("--new-parts-lr", type=float, default=0.0,
+                    help="learning rate of the parts upgrade() adds (word_skip, abs_pos); 0: --lr")
     ap.add_argument("--from-pack", default=None,
                     help="resume from a pack's transformer and text encoder (its EMA becomes model and EMA), "
                          "rebuilt from the ONNX graphs alone (from_pack.py)")
@@ -240,7 +260,8 @@ def main() -> None:
         run.print(f"added: word_skip={model.text_encoder.cfg.word_skip} abs_pos={model.dit.cfg.abs_pos}", flush=True)
     model.to(dev)
     ema.to(dev).requires_grad_(False)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99))
+    opt = torch.optim.AdamW(param_groups(model, args.lr, args.new_parts_lr), lr=args.lr, weight_decay=0.0,
+                            betas=(0.9, 0.99))
     if run.ckpt.exists() and not (args.from_weights or args.from_pack):
         blob = torch.load(run.ckpt, map_location=dev, weights_only=False)
         model.load_state_dict(blob["model"])
@@ -284,7 +305,7 @@ def main() -> None:
         t = args.t_shift * t / (1 + (args.t_shift - 1) * t)
         decay = run.lr_decay()  # linear to lr * lr_end
         for g in opt.param_groups:
-            g["lr"] = args.lr * min(1.0, (step - first_step + 1) / args.warmup) * decay
+            g["lr"] = g["base_lr"] * min(1.0, (step - first_step + 1) / args.warmup) * decay
         with runtime.autocast(dev, run.bf16), runtime.attention_kernels(dev, run.bf16):
             loss = flow_loss(ddp, z0, ids.to(dev), mask.to(dev), cmask, t)
         opt.zero_grad(set_to_none=True)
