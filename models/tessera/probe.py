@@ -3,7 +3,7 @@
     python -m tessera.probe [--weights weights/dit8.pt | --pack packs/tessera-tiny] [--steps 20]
     python -m tessera.probe --from-t 0.5 0.85 0.95 1.0     # where along the noise levels it breaks
     python -m tessera.probe --autoencoder --vae weights/vae8.pt   # an autoencoder checkpoint alone
-    python -m tessera.probe --words       # how much the velocity depends on each kind of caption word
+    python -m tessera.probe --words       # how much each kind of caption word moves the velocity; where t = 1 puts objects
 
 --autoencoder judges an autoencoder checkpoint's reconstructions of the evaluation's held-out
 clips exactly as `tessera.evaluate` judges the pack's (same clips, same judge), before any export.
@@ -26,6 +26,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from . import data, judge, runtime
@@ -85,6 +86,29 @@ def word_sensitivity(model, tok, latent_channels: int, h: int, ts=(1.0, 0.95, 0.
     return out
 
 
+@torch.no_grad()
+def mean_clip_track(model, decode, tok, latent_channels: int, h: int, n: int = 16) -> dict[str, list[float]]:
+    """Where the t = 1 prediction puts a red circle: per direction word, the centroid (x, y in
+    pixels) of red in the first and the last frame of the mean predicted clean clip over n noise
+    draws. In the data a rightward object starts in the left part and ends in the right part
+    (x about 30 -> 100 at 128 px); a model that ignores the direction puts both in the middle."""
+    out = {}
+    for d in ("right", "left", "up", "down"):
+        ids, mask = tok.batch([WORDS_BASE.replace("right", d)])
+        text = model.text_encoder(ids, mask).expand(n, -1, -1)
+        x = torch.randn(n, latent_channels, 5, h, h, generator=torch.Generator().manual_seed(0))
+        v = model.dit(x, torch.ones(n), text, mask.expand(n, -1).float(), torch.zeros_like(x), torch.zeros(n, 1, 5, h, h))
+        video = decode((x - v).mean(0, keepdim=True)).astype(np.float32)  # t = 1: x0 = x - v
+        red = np.clip(video[..., 0] - 0.5 * (video[..., 1] + video[..., 2]), 0, None)  # (F, H, W)
+        ys, xs = np.mgrid[: red.shape[1], : red.shape[2]]
+        track = []
+        for f in (0, -1):
+            w = red[f] / max(red[f].sum(), 1e-6)
+            track += [round(float((w * xs).sum()), 1), round(float((w * ys).sum()), 1)]
+        out[d] = track  # [x first, y first, x last, y last]
+    return out
+
+
 def load_model(args):
     if args.pack:
         from .from_pack import load_from_pack
@@ -131,8 +155,11 @@ def main() -> None:
     decode = lambda z: data.to_uint8(vae.decoder(z / meta["latent_scale"] + meta["latent_shift"]))[0]  # noqa: E731
     report = {"step": meta["step"], **{k: v for k, v in settings.items() if k != "steps"}, "steps": args.steps}
     if args.words:
-        sens = word_sensitivity(model, tok, vae.cfg.latent_channels, 128 // vae.cfg.spatial)
-        print(json.dumps({"step": meta["step"], "base": WORDS_BASE, "relative_effect": sens}))
+        h = 128 // vae.cfg.spatial
+        sens = word_sensitivity(model, tok, vae.cfg.latent_channels, h)
+        track = mean_clip_track(model, decode, tok, vae.cfg.latent_channels, h)
+        print(json.dumps({"step": meta["step"], "base": WORDS_BASE, "relative_effect": sens,
+                          "t1_mean_clip_red_centroid_first_last": track}))
         return
     if args.from_t is not None:
         video, _, caps = data.render_batch(random.Random(2024), args.clips, 128, 128, 17, two_object_p=0.0)

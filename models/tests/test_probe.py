@@ -1,0 +1,25 @@
+"""The --words probe measures what it says: a word the model cannot tell apart moves nothing."""
+import torch
+
+from tessera.dit import DiTConfig, TextConfig
+from tessera.probe import WORD_SWAPS, word_sensitivity
+from tessera.tokenizer import WordTokenizer
+from tessera.train_dit import TesseraModel
+
+
+@torch.no_grad()
+def test_word_sensitivity_is_zero_for_words_the_encoder_merges():
+    torch.manual_seed(0)
+    tok = WordTokenizer.for_world()
+    model = TesseraModel(TextConfig(vocab_size=len(tok.vocab), dim=32, depth=1),
+                         DiTConfig(latent_channels=4, dim=32, depth=1, heads=2, text_dim=32, patch=(1, 2, 2))).eval()
+    for p in model.dit.parameters():  # undo adaLN-zero so the text reaches the output
+        if p.dim() > 1 and float(p.abs().sum()) == 0:
+            p.normal_(std=0.1)
+    emb = model.text_encoder.embed.weight
+    emb[tok.vocab["left"]] = emb[tok.vocab["right"]]  # the encoder cannot tell left from right
+    sens = word_sensitivity(model, tok, latent_channels=4, h=4, ts=(1.0, 0.5), n=2)
+    assert set(sens) == set(WORD_SWAPS)
+    assert all(v == 0.0 for v in sens["direction left/right"].values())
+    assert all(v > 0.01 for v in sens["colour"].values())
+    assert all(v > 0.0 for v in sens["direction right/up"].values())
