@@ -151,7 +151,8 @@ def clip_fractions(T: int, H: int, W: int, freqs: int, device):
     """Fourier features (N, 6 * freqs) of each token's place as fractions of the clip, tokens
     ordered (t, h, w): time runs 0 (first frame) to 1 (last), space 0 to 1 across cell centres, so
     every size and duration the model serves maps onto the same range."""
-    ft = torch.arange(T, dtype=torch.float32, device=device) / max(T - 1, 1)
+    ft = torch.arange(T, dtype=torch.float32, device=device)
+    ft = ft / ft[-1].clamp(min=1.0)  # not max(T - 1, 1): the exporter would fix that branch, and T = 1 gives 0 / 0
     fh = (torch.arange(H, dtype=torch.float32, device=device) + 0.5) / H
     fw = (torch.arange(W, dtype=torch.float32, device=device) + 0.5) / W
     grid = torch.stack(torch.meshgrid(ft, fh, fw, indexing="ij"), dim=-1).reshape(-1, 3)  # (N, 3)
