@@ -141,6 +141,9 @@ def check_in_sync(module: nn.Module, rtol: float = 1e-5) -> None:
 
 
 def cleanup() -> None:
-    """Leaves the process group, if one was joined."""
+    """Leaves the process group, if one was joined. All ranks meet first: a rank that tears its
+    gloo connections down while another is still in its last collective makes that one abort
+    ("terminate called without an active exception", seen once in CI on a busy machine)."""
     if dist.is_available() and dist.is_initialized():
+        dist.barrier()
         dist.destroy_process_group()
