@@ -67,6 +67,12 @@ WORD_SWAPS = {
 WORDS_BASE = "a red circle moving right on a black background"
 
 
+def _velocity(model, x, t: float, text, mask):
+    """The DiT's velocity for latents x (B, ...) at noise level t, text only (no context frames)."""
+    B, _, T, h, w = x.shape
+    return model.dit(x, torch.full((B,), t), text, mask.float(), torch.zeros_like(x), torch.zeros(B, 1, T, h, w))
+
+
 @torch.no_grad()
 def word_sensitivity(model, tok, latent_channels: int, h: int, ts=(1.0, 0.95, 0.8, 0.5), n: int = 4) -> dict:
     """Per kind of word and noise level t: mean |v(caption) - v(swapped)| / |v(caption) - v(no caption)|."""
@@ -78,8 +84,7 @@ def word_sensitivity(model, tok, latent_channels: int, h: int, ts=(1.0, 0.95, 0.
     out: dict[str, dict[str, float]] = {kind: {} for kind in WORD_SWAPS}
     for t in ts:
         x = torch.randn(n, latent_channels, 5, h, h, generator=g).repeat_interleave(k, 0)
-        v = model.dit(x, torch.full((n * k,), t), text.repeat(n, 1, 1), mask.repeat(n, 1).float(),
-                      torch.zeros_like(x), torch.zeros(n * k, 1, 5, h, h)).view(n, k, -1)
+        v = _velocity(model, x, t, text.repeat(n, 1, 1), mask.repeat(n, 1)).view(n, k, -1)
         caption_effect = (v[:, 0] - v[:, -1]).norm(dim=-1).mean()
         for j, kind in enumerate(WORD_SWAPS, 1):
             out[kind][f"t={t}"] = round(((v[:, 0] - v[:, j]).norm(dim=-1).mean() / caption_effect).item(), 4)
@@ -97,7 +102,7 @@ def mean_clip_track(model, decode, tok, latent_channels: int, h: int, n: int = 1
         ids, mask = tok.batch([WORDS_BASE.replace("right", d)])
         text = model.text_encoder(ids, mask).expand(n, -1, -1)
         x = torch.randn(n, latent_channels, 5, h, h, generator=torch.Generator().manual_seed(0))
-        v = model.dit(x, torch.ones(n), text, mask.expand(n, -1).float(), torch.zeros_like(x), torch.zeros(n, 1, 5, h, h))
+        v = _velocity(model, x, 1.0, text, mask.expand(n, -1))
         video = decode((x - v).mean(0, keepdim=True)).astype(np.float32)  # t = 1: x0 = x - v
         red = np.clip(video[..., 0] - 0.5 * (video[..., 1] + video[..., 2]), 0, None)  # (F, H, W)
         ys, xs = np.mgrid[: red.shape[1], : red.shape[2]]

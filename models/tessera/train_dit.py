@@ -244,8 +244,7 @@ def main() -> None:
         ema, _ = load_weights(Path(args.from_weights), "ema")
         step, seen, shift, scale = meta["step"], meta["samples"], meta["latent_shift"], meta["latent_scale"]
     else:
-        text_cfg = TextConfig(vocab_size=len(tok.vocab), dim=DIT_PRESETS[args.preset].text_dim,
-                              word_skip=args.word_skip)
+        text_cfg = TextConfig(vocab_size=len(tok.vocab), dim=DIT_PRESETS[args.preset].text_dim)
         model = TesseraModel(text_cfg, dit_config_for(args.preset, vae))
         if args.warm_start:
             from .from_pack import load_from_pack
@@ -254,6 +253,7 @@ def main() -> None:
             run.print(f"warm start from {args.warm_start}; fresh: {', '.join(warm_start(model, donor))}", flush=True)
         ema = copy.deepcopy(model)  # rank 0's is the one saved (DDP gives every rank rank 0's weights)
         shift, scale = distributed.broadcast(*latent_stats(vae, rng, dev))
+    # The one place --word-skip and --abs-pos act, for new, warm-started and resumed models alike.
     before = (model.text_encoder.cfg, model.dit.cfg)
     model, ema = upgrade(model, args.word_skip, args.abs_pos), upgrade(ema, args.word_skip, args.abs_pos)
     if (model.text_encoder.cfg, model.dit.cfg) != before:
