@@ -129,6 +129,23 @@ def test_abs_pos_is_added_unchanged_then_tells_the_left_edge_from_the_right():
     assert upgrade(model, False, True).dit.abs_pos[0].weight.equal(upgraded.dit.abs_pos[0].weight)  # seeded
 
 
+@torch.no_grad()
+def test_strengthen_positions_scales_faint_positions_to_the_asked_spread_and_never_weakens_them():
+    from tessera.train_dit import position_spread, strengthen_positions, upgrade
+
+    _, model = tiny()
+    dit = upgrade(model, word_skip=False, abs_pos=True).dit
+    dit.abs_pos[-1].weight.normal_(std=1e-3)  # faint, as 0.6.0's were
+    faint = position_spread(dit)
+    assert 0 < faint < 0.1
+    direction = dit.abs_pos[-1].weight / dit.abs_pos[-1].weight.norm()
+    assert abs(strengthen_positions(dit, 3.0) - faint) < 1e-7
+    assert abs(position_spread(dit) - 3.0) < 1e-3
+    assert torch.allclose(dit.abs_pos[-1].weight / dit.abs_pos[-1].weight.norm(), direction, atol=1e-6)  # what it learnt is kept
+    strengthen_positions(dit, 1.0)  # already stronger: left alone
+    assert abs(position_spread(dit) - 3.0) < 1e-3
+
+
 def test_ema_only_weights_are_half_the_file_and_resume_from_the_ema(tmp_path):
     from tessera.train_dit import load_weights, save_weights
 
