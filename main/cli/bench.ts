@@ -6,6 +6,7 @@
  * with frames and size. Reports; never asserts.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,6 +118,22 @@ interface Run {
   gflopPerCall: number;
   gflops: number;
   timings: Record<string, number>;
+  /** sha256 of the poster PNG (the first frame): the same on two machines only if their frames are. */
+  firstFrameSha256: string;
+}
+
+/** The CPU's vector features that pick onnxruntime's kernels (and so can change float results). */
+function cpuFeatures(): string[] {
+  try {
+    const flags =
+      readFileSync('/proc/cpuinfo', 'utf8')
+        .match(/^flags\s*:(.*)$/m)?.[1]
+        ?.trim()
+        .split(/\s+/) ?? [];
+    return flags.filter((f) => /^(avx2|avx512f|avx512_vnni|avx512_bf16|avx_vnni|amx_\w+|fma)$/.test(f));
+  } catch {
+    return []; // not Linux
+  }
 }
 
 export async function runBench(o: BenchOptions): Promise<Record<string, unknown>> {
@@ -203,6 +220,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       gflopPerCall,
       gflops: msPerCall > 0 ? gflopPerCall / (msPerCall / 1000) : 0,
       timings: r.timings ?? {},
+      firstFrameSha256: createHash('sha256').update(readFileSync(res.posterPath)).digest('hex'),
     };
     runs.push(run);
     const t = run.timings;
@@ -217,12 +235,15 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
         `${msPerCall.toFixed(1)}`.padStart(8),
         `${run.gflops.toFixed(1)}`.padStart(7),
         `  load ${Math.round(t.load ?? 0)} text ${Math.round(t.text ?? 0)} denoise ${Math.round(t.denoise ?? 0)} decode ${Math.round(t.decode ?? 0)} encode ${Math.round(t.encode ?? 0)} ms`,
+        `  frame 0 ${run.firstFrameSha256.slice(0, 12)}`,
       ].join(' '),
     );
     return run;
   };
   try {
-    o.log(`tessera bench: ${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+    o.log(
+      `tessera bench: ${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'} (${cpuFeatures().join(' ') || 'features unknown'}), node ${process.version}`,
+    );
     const peak = await measureMatmulPeak();
     o.log(`matmul peak (onnxruntime, 512x512 float32, best of 15): ${peak.toFixed(1)} GFLOP/s`);
     o.log('run            size         steps        total     clip  ms/step  ms/call  GFLOP/s  phases');
@@ -290,6 +311,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       provider: pack.provider,
       cores: cpus().length,
       cpu: cpus()[0]?.model,
+      cpuFeatures: cpuFeatures(),
       matmulPeakGflops: peak,
       peakRssMb,
       workerStart: start,

@@ -146,6 +146,42 @@ def test_strengthen_positions_scales_faint_positions_to_the_asked_spread_and_nev
     assert abs(position_spread(dit) - 3.0) < 1e-3
 
 
+@torch.no_grad()
+def test_caption_positions_start_unchanged_then_let_one_word_move_the_object_s_place():
+    from tessera.train_dit import upgrade
+
+    tok, model = tiny()
+    model.eval()
+    for p in model.dit.parameters():  # undo adaLN-zero so the output depends on the input
+        if p.dim() > 1 and float(p.abs().sum()) == 0:
+            p.normal_(std=0.05)
+    upgraded = upgrade(model, word_skip=False, abs_pos=False, caption_positions=True).eval()
+    assert upgraded.dit.cfg.caption_positions and upgraded.dit.abs_pos is None
+    ids, mask = tok.batch(["a red circle moving right on a black background", "a red circle moving left on a black background"])
+    text = model.text_encoder(ids, mask)
+    flat = torch.ones(2, 8, 3, 4, 6)
+    args = (torch.tensor([1.0, 1.0]), text, mask.float(), torch.zeros_like(flat), torch.zeros(2, 1, 3, 4, 6))
+    assert torch.allclose(upgraded.dit(flat, *args), model.dit(flat, *args), atol=1e-6)  # starts at zero
+    upgraded.dit.caption_positions.weight.normal_(std=0.05)
+    v = upgraded.dit(flat, *args)
+    edges = v[..., :2] - v[..., -2:]  # first against last columns of 1x2x2 patches, per caption
+    assert edges.abs().max() > 1e-3  # the place matters from a clip that is the same everywhere
+    assert (edges[0] - edges[1]).abs().max() > 1e-3  # and one word changes how
+
+
+@torch.no_grad()
+def test_strengthen_word_skip_scales_the_word_path_to_the_asked_norm():
+    from tessera.train_dit import strengthen_word_skip, upgrade
+
+    _, model = tiny()
+    text = upgrade(model, word_skip=True, abs_pos=False).text_encoder
+    before = text.word_skip.weight.norm(dim=-1).mean().item()
+    assert abs(strengthen_word_skip(text, 4 * before) - before) < 1e-6
+    assert abs(text.word_skip.weight.norm(dim=-1).mean().item() - 4 * before) < 1e-4
+    strengthen_word_skip(text, before)  # already larger: left alone
+    assert abs(text.word_skip.weight.norm(dim=-1).mean().item() - 4 * before) < 1e-4
+
+
 def test_ema_only_weights_are_half_the_file_and_resume_from_the_ema(tmp_path):
     from tessera.train_dit import load_weights, save_weights
 

@@ -24,7 +24,7 @@ def test_graphs_match_torch_at_other_sizes(tmp_path, spatial, channels):
     p = 32 // spatial  # patches of 32x32 pixels, as train_dit.dit_config_for makes them
     model = TesseraModel(TextConfig(vocab_size=len(tok.vocab), dim=64, depth=1, word_skip=True),
                          DiTConfig(latent_channels=channels, dim=64, depth=2, heads=2, text_dim=64,
-                                   patch=(1, p, p), abs_pos=True)).eval()
+                                   patch=(1, p, p), abs_pos=True, caption_positions=True)).eval()
     for p in [*model.dit.parameters(), model.text_encoder.word_skip.weight]:  # undo the zero init so
         if p.dim() > 1:  # the comparison means something
             torch.nn.init.normal_(p, std=0.05)
