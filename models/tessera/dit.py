@@ -300,17 +300,19 @@ class DiT(nn.Module):
         pt, ph, pw = self.cfg.patch
         x = torch.cat([latents, context * context_mask, context_mask], dim=1)
         x = self.patch_in(self.patchify(x))  # (B, N, D)
-        m = text_mask.to(x.dtype)
         if self.abs_pos is not None or self.caption_positions is not None:
             frac = clip_fractions(T // pt, H // ph, W // pw, self.cfg.abs_pos_freqs, x.device)  # (N, F)
         if self.abs_pos is not None:
             x = x + self.abs_pos(frac)
+        cos, sin = rope_3d(T // pt, H // ph, W // pw, self.cfg.dim // self.cfg.heads, self.cfg.rope_theta, x.device)
+        rope = (cos, sin, token_positions(x, x.shape[1]))
+        # (The order of these lines fixes the exported graph's, which from_pack.py pairs with the
+        # shipped one: keep it.)
+        m = text_mask.to(x.dtype)
         if self.caption_positions is not None:
             per_word = self.caption_positions(text_embeds)  # (B, L, F * D)
             mat = (per_word * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
             x = x + frac @ mat.view(B, frac.shape[1], -1)  # (N, F) @ (B, F, D) -> (B, N, D)
-        cos, sin = rope_3d(T // pt, H // ph, W // pw, self.cfg.dim // self.cfg.heads, self.cfg.rope_theta, x.device)
-        rope = (cos, sin, token_positions(x, x.shape[1]))
         pooled = (text_embeds * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
         c = self.t_embed(timestep_embedding(timestep, 256)) + self.pool_embed(pooled)  # (B, D)
         for blk in self.blocks:
