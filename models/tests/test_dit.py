@@ -14,6 +14,17 @@ def tiny():
                              DiTConfig(latent_channels=8, dim=64, depth=2, heads=2, text_dim=64))
 
 
+@torch.no_grad()
+def tiny_live():
+    """tiny() in eval mode with adaLN-zero undone, so the output depends on the input."""
+    tok, model = tiny()
+    model.eval()
+    for p in model.dit.parameters():
+        if p.dim() > 1 and float(p.abs().sum()) == 0:
+            p.normal_(std=0.05)
+    return tok, model
+
+
 def test_any_latent_size_and_zero_init():
     tok, m = tiny()
     ids, mask = tok.batch(["a red circle moving right on a black background"])
@@ -106,11 +117,7 @@ def test_word_skip_is_added_to_a_trained_model_and_separates_every_word():
 def test_abs_pos_is_added_unchanged_then_tells_the_left_edge_from_the_right():
     from tessera.train_dit import upgrade
 
-    tok, model = tiny()
-    model.eval()
-    for p in model.dit.parameters():  # undo adaLN-zero so the output depends on the input
-        if p.dim() > 1 and float(p.abs().sum()) == 0:
-            p.normal_(std=0.05)
+    tok, model = tiny_live()
     upgraded = upgrade(model, word_skip=False, abs_pos=True).eval()
     assert upgraded.dit.cfg.abs_pos and not model.dit.cfg.abs_pos
     ids, mask = tok.batch(["a red circle moving right on a black background"])
@@ -150,11 +157,7 @@ def test_strengthen_positions_scales_faint_positions_to_the_asked_spread_and_nev
 def test_caption_positions_start_unchanged_then_let_one_word_move_the_object_s_place():
     from tessera.train_dit import upgrade
 
-    tok, model = tiny()
-    model.eval()
-    for p in model.dit.parameters():  # undo adaLN-zero so the output depends on the input
-        if p.dim() > 1 and float(p.abs().sum()) == 0:
-            p.normal_(std=0.05)
+    tok, model = tiny_live()
     upgraded = upgrade(model, word_skip=False, abs_pos=False, caption_positions=True).eval()
     assert upgraded.dit.cfg.caption_positions and upgraded.dit.abs_pos is None
     ids, mask = tok.batch(["a red circle moving right on a black background", "a red circle moving left on a black background"])
