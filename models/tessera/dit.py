@@ -58,7 +58,10 @@ class DiTConfig:
     # Positions that depend on the caption: the masked mean of a linear map of the text tokens is
     # a per-clip matrix from the clip-fraction features to a token bias, so "moving right" can
     # mark the left of frame 0 in one bilinear step. Through the blocks alone, direction x place is
-    # an interaction of two faint features, and it did not emerge in 10,000 steps (session 9).
+    # an interaction of two faint features, and it did not emerge in about 7,000 steps with abs_pos
+    # (sessions 8-9); 2,500 steps with this part did not teach it either. It adds a sum of per-axis
+    # terms (no time x place product), and the loss offers little to learn it from (session 10:
+    # the model card's "Why the loss barely teaches direction").
     # Zero-initialised: a warm start begins unchanged.
     caption_positions: bool = False
 

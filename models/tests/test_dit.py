@@ -4,7 +4,7 @@ import torch
 
 from tessera.dit import DiT, DiTConfig, TextConfig, TextEncoder
 from tessera.tokenizer import WordTokenizer
-from tessera.train_dit import context_mask_for, flow_loss, TesseraModel
+from tessera.train_dit import context_mask_for, flow_loss, training_timesteps, TesseraModel
 
 
 def tiny():
@@ -57,6 +57,19 @@ def test_context_masks_cover_every_mode():
     assert fk[0] == 1 and fk[-1] == 0
     lk = context_mask_for("last_k", 5, rng)
     assert lk[-1] == 1 and lk[0] == 0
+
+
+def test_training_timesteps_put_the_asked_share_next_to_pure_noise():
+    rng = random.Random(0)
+    plain = training_timesteps(20000, 4.0, 0.0, 0.95, rng)
+    mixed = training_timesteps(20000, 4.0, 0.25, 0.95, rng)
+    assert 0 < plain.min() and plain.max() < 1
+    assert (plain > 0.97).float().mean() < 0.03  # what the shifted logit-normal alone gives
+    high = (mixed >= 0.95).float().mean().item()
+    assert abs(high - (0.25 + (plain >= 0.95).float().mean().item() * 0.75)) < 0.015
+    assert mixed.max() <= 1.0 and (mixed > 0.99).float().mean() > 0.04
+    assert torch.equal(training_timesteps(8, 4.0, 0.5, 0.9, random.Random(3)),
+                       training_timesteps(8, 4.0, 0.5, 0.9, random.Random(3)))
 
 
 def test_loss_ignores_context_frames_and_learns():
