@@ -13,13 +13,14 @@ from __future__ import annotations
 import torch
 
 
+def shift_toward_noise(t, shift: float):
+    """The timestep shift (SD3) for a float or tensor t in [0, 1]: shift > 1 moves t toward 1 (noise)."""
+    return shift * t / (1 + (shift - 1) * t)
+
+
 def schedule(steps: int, shift: float) -> list[float]:
     """t_0 = 1 (noise) ... t_N = 0, shifted toward high noise by `shift`."""
-    out = []
-    for i in range(steps + 1):
-        s = 1 - i / steps
-        out.append(shift * s / (1 + (shift - 1) * s))
-    return out
+    return [shift_toward_noise(1 - i / steps, shift) for i in range(steps + 1)]
 
 
 @torch.no_grad()
