@@ -35,11 +35,32 @@ def pick_bucket(rng: random.Random, buckets=DEFAULT_BUCKETS) -> Bucket:
     return rng.choices(buckets, weights=[b.weight for b in buckets])[0]
 
 
-def render_batch(rng: random.Random, n: int, width: int, height: int, frames: int, two_object_p: float = 0.3):
-    """Returns video (n, 3, F, H, W) in [-1, 1], labels (n, F, H, W) and captions."""
-    vids, labs, caps = [], [], []
-    for _ in range(n):
+PAIRS = ("", "mirror", "counterfactual")
+
+
+def render_batch(rng: random.Random, n: int, width: int, height: int, frames: int, two_object_p: float = 0.3,
+                 pairs: str = ""):
+    """Returns video (n, 3, F, H, W) in [-1, 1], labels (n, F, H, W) and captions.
+
+    pairs: "" for independent clips; "mirror" or "counterfactual" for clips 2i and 2i + 1 being a
+    scene and its mirror image (world.mirror: the direction words swap) or a one-attribute
+    variant (world.counterfactual), so a pair differs only where one caption word says it must
+    (n must be even)."""
+    if pairs not in PAIRS:
+        raise ValueError(f"pairs must be one of {PAIRS}, got {pairs!r}")
+    if pairs and n % 2:
+        raise ValueError(f"pairs need an even number of clips, got {n}")
+    scenes: list[world.Scene] = []
+    while len(scenes) < n:
         scene = world.sample_scene(rng, width, height, frames, two_object_p=two_object_p)
+        if pairs == "mirror":
+            scenes += [scene, world.mirror(scene, world.mirror_axis(scene, rng))]
+        elif pairs == "counterfactual":
+            scenes += [scene, world.counterfactual(scene, rng)]
+        else:
+            scenes.append(scene)
+    vids, labs, caps = [], [], []
+    for scene in scenes:
         v, lab = world.render(scene)
         vids.append(v)
         labs.append(lab)

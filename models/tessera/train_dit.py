@@ -174,31 +174,45 @@ class LatentPool:
     """Encoded clips per bucket, refreshed a few at a time.
 
     Encoding costs about as much as a training step on CPU, so each step encodes only a
-    quarter of a batch of fresh clips and samples the rest from recent ones.
+    quarter of a batch of fresh clips and samples the rest from recent ones. With pairs
+    ("mirror", "counterfactual": data.render_batch) an entry is a clip and its one-word variant,
+    kept and drawn together.
     """
 
-    def __init__(self, vae, shift: float, scale: float, dev, capacity: int = 3000):
-        self.vae, self.shift, self.scale, self.dev, self.capacity = vae, shift, scale, dev, capacity
-        self.latents: dict[data.Bucket, list[torch.Tensor]] = {}
-        self.captions: dict[data.Bucket, list[str]] = {}
+    def __init__(self, vae, shift: float, scale: float, dev, capacity: int = 3000, pairs: str = ""):
+        self.vae, self.shift, self.scale, self.dev = vae, shift, scale, dev
+        self.pairs = pairs
+        self.group = 2 if pairs else 1  # clips per entry
+        self.capacity = capacity // self.group
+        self.latents: dict[data.Bucket, list[torch.Tensor]] = {}  # entries of (group, C, T, H, W)
+        self.captions: dict[data.Bucket, list[list[str]]] = {}
 
     @torch.no_grad()
     def add(self, b: data.Bucket, n: int, rng: random.Random, bf16: bool) -> None:
-        video, _, caps = data.render_batch(rng, n, b.width, b.height, b.frames)
+        n = max(self.group, n - n % self.group)
+        video, _, caps = data.render_batch(rng, n, b.width, b.height, b.frames, pairs=self.pairs)
         with runtime.autocast(self.dev, bf16):
             z = (self.vae.encoder(video.to(self.dev))[0].float() - self.shift) * self.scale
         lat, cap = self.latents.setdefault(b, []), self.captions.setdefault(b, [])
-        for i in range(n):
+        for i in range(0, n, self.group):
+            entry, words = z[i:i + self.group], caps[i:i + self.group]
             if len(lat) < self.capacity:
-                lat.append(z[i])
-                cap.append(caps[i])
+                lat.append(entry)
+                cap.append(words)
             else:
                 j = rng.randrange(self.capacity)
-                lat[j], cap[j] = z[i], caps[i]
+                lat[j], cap[j] = entry, words
 
     def sample(self, b: data.Bucket, n: int, rng: random.Random) -> tuple[torch.Tensor, list[str]]:
-        idx = [rng.randrange(len(self.latents[b])) for _ in range(n)]
-        return torch.stack([self.latents[b][i] for i in idx]), [self.captions[b][i] for i in idx]
+        """n clips (rounded down to whole entries, at least one); pairs stay adjacent (2i, 2i + 1)."""
+        idx = [rng.randrange(len(self.latents[b])) for _ in range(max(1, n // self.group))]
+        return (torch.cat([self.latents[b][i] for i in idx]),
+                [c for i in idx for c in self.captions[b][i]])
+
+
+def per_pair(x: torch.Tensor, group: int) -> torch.Tensor:
+    """Keeps every group-th row of x and repeats it group times: one draw per pair."""
+    return x[::group].repeat_interleave(group, dim=0)
 
 
 def training_timesteps(n: int, shift: float, high_share: float, high_from: float, rng: random.Random,
@@ -220,12 +234,13 @@ def training_timesteps(n: int, shift: float, high_share: float, high_from: float
     return torch.where(high, band, t).to(device)
 
 
-def flow_loss(model: nn.Module, z0, ids, mask, cmask, t):
+def flow_loss(model: nn.Module, z0, ids, mask, cmask, t, eps=None):
     """Rectified flow: x_t = (1-t) z0 + t eps, target eps - z0, loss on frames to generate.
 
-    model: a TesseraModel, or DDP around one (its forward must be called for gradients to sync)."""
+    model: a TesseraModel, or DDP around one (its forward must be called for gradients to sync).
+    eps: the noise (default: fresh); pairs share theirs."""
     B, C, T, H, W = z0.shape
-    eps = torch.randn_like(z0)
+    eps = torch.randn_like(z0) if eps is None else eps
     tt = t[:, None, None, None, None]
     m = cmask[:, None, :, None, None].expand(B, 1, T, H, W)
     x = (1 - tt) * z0 + tt * eps
@@ -273,6 +288,10 @@ def main() -> None:
     ap.add_argument("--t-high-share", type=float, default=0.0,
                     help="share of training timesteps drawn uniformly from [--t-high-from, 1] (training_timesteps)")
     ap.add_argument("--t-high-from", type=float, default=0.95)
+    ap.add_argument("--pairs", choices=data.PAIRS, default="",
+                    help="every batch is pairs of a clip and a variant of it whose caption differs in one word: its "
+                         "mirror image (mirror) or a changed direction, shape or two objects' colours "
+                         "(counterfactual), sharing noise, noise level, context mode and caption dropout")
     ap.add_argument("--warm-start", default=None, metavar="PACK",
                     help="a new run (new latent space, e.g. another --vae) that starts from a pack's text encoder and "
                          "transformer blocks wherever their shapes fit")
@@ -359,7 +378,8 @@ def main() -> None:
     rng = run.rng(1000 + step)  # clips, captions, modes: different on every rank
     # Under DDP every rank trains the same bucket each step (equal step times, no straggler).
     bucket_rng = random.Random(f"buckets {1000 + step}") if run.world.distributed else rng
-    pool = LatentPool(vae, shift, scale, dev)
+    pool = LatentPool(vae, shift, scale, dev, pairs=args.pairs)
+    group = pool.group
     for b in data.DEFAULT_BUCKETS:  # a few clips per bucket so early batches are not repeats
         pool.add(b, args.prefill, rng, run.bf16)
     meta = lambda: {"step": step, "samples": seen, "latent_shift": shift, "latent_scale": scale}  # noqa: E731
@@ -376,19 +396,23 @@ def main() -> None:
         n = max(1, int(b.batch * args.batch_scale))
         pool.add(b, max(2, int(n * args.fresh)), rng, run.bf16)
         z0, caps = pool.sample(b, n, rng)
-        caps = ["" if rng.random() < 0.1 else c for c in caps]  # drop text for classifier-free guidance
+        n = len(caps)
+        # Drop text for classifier-free guidance; a pair is dropped (and everything below drawn) as one.
+        dropped = per_pair(torch.tensor([rng.random() < 0.1 for _ in range(n)]), group)
+        caps = ["" if d else c for d, c in zip(dropped.tolist(), caps)]
         ids, mask = tok.batch(caps)
         T = z0.shape[2]
-        cmask = torch.stack([context_mask_for(rng.choices(list(MODES), weights=list(MODES.values()))[0], T, rng)
-                             for _ in range(n)]).to(dev)
+        cmask = per_pair(torch.stack([context_mask_for(rng.choices(list(MODES), weights=list(MODES.values()))[0], T, rng)
+                                      for _ in range(n)]), group).to(dev)
         # Logit-normal timesteps (SD3), shifted toward noise as the sampler's schedule is: objects are a
         # few latent cells, so where they go is decided at t > 0.8, which plain logit-normal rarely trains.
-        t = training_timesteps(n, args.t_shift, args.t_high_share, args.t_high_from, rng, dev)
+        t = per_pair(training_timesteps(n, args.t_shift, args.t_high_share, args.t_high_from, rng), group).to(dev)
+        eps = per_pair(torch.randn(z0.shape), group).to(dev) if group > 1 else None
         decay = run.lr_decay()  # linear to lr * lr_end
         for g in opt.param_groups:
             g["lr"] = g["base_lr"] * min(1.0, (step - first_step + 1) / args.warmup) * decay
         with runtime.autocast(dev, run.bf16), runtime.attention_kernels(dev, run.bf16):
-            loss = flow_loss(ddp, z0, ids.to(dev), mask.to(dev), cmask, t)
+            loss = flow_loss(ddp, z0, ids.to(dev), mask.to(dev), cmask, t, eps)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

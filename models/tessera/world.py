@@ -105,6 +105,66 @@ def sample_scene(rng: random.Random, width: int = 128, height: int = 128, frames
     return scene
 
 
+# The motion word each mirror swaps: "x" reflects left-right, "y" top-bottom.
+MIRRORED_MOTION: dict[str, dict[str, str]] = {
+    "x": {"moving left": "moving right", "moving right": "moving left"},
+    "y": {"moving up": "moving down", "moving down": "moving up"},
+}
+
+
+def mirror_axis(scene: Scene, rng: random.Random) -> str:
+    """The axis whose mirror changes the caption: the first translating object's, else either."""
+    for o in scene.objects:
+        for axis, swaps in MIRRORED_MOTION.items():
+            if o.motion in swaps:
+                return axis
+    return rng.choice(("x", "y"))
+
+
+def mirror(scene: Scene, axis: str) -> Scene:
+    """The scene reflected about the frame's centre line ("x": left-right, "y": top-bottom), with
+    its motion words swapped to match. Shapes keep their canonical orientation (a triangle's apex
+    stays up), so the mirror is a valid scene of the spec, rendered and captioned as any other."""
+    objs = []
+    for o in scene.objects:
+        m = Obj(**vars(o))
+        m.motion = MIRRORED_MOTION[axis].get(o.motion, o.motion)
+        if axis == "x":
+            m.x0, m.x1 = scene.width - o.x0, scene.width - o.x1
+        else:
+            m.y0, m.y1 = scene.height - o.y0, scene.height - o.y1
+        objs.append(m)
+    return Scene(background=scene.background, objects=objs, width=scene.width, height=scene.height,
+                 frames=scene.frames)
+
+
+COUNTERFACTUALS = ("mirror", "shape", "colours")
+
+
+def counterfactual(scene: Scene, rng: random.Random, kind: str | None = None) -> Scene:
+    """The scene with one captioned attribute changed and nothing else: its mirror image (the
+    direction words swap), one object's shape replaced, or, with two objects, their colours
+    exchanged (which object is which colour). Trained as a pair with shared noise, the pair's
+    inputs are nearly alike at high noise while its targets differ exactly where the changed word
+    says, so the gradient carries that word's effect without the variance of unrelated scenes.
+    kind: one of COUNTERFACTUALS (default: any that changes this scene's caption)."""
+    translating = any(o.motion in swaps for o in scene.objects for swaps in MIRRORED_MOTION.values())
+    kinds = (["mirror"] if translating else []) + ["shape"] + (["colours"] if len(scene.objects) == 2 else [])
+    if kind is not None and kind not in kinds:
+        raise ValueError(f"a {kind} counterfactual does not change this scene's caption: {caption(scene)}")
+    kind = kind or rng.choice(kinds)
+    if kind == "mirror":
+        return mirror(scene, mirror_axis(scene, rng))
+    objs = [Obj(**vars(o)) for o in scene.objects]
+    if kind == "shape":
+        o = rng.choice(objs)
+        o.shape = rng.choice([s for s in SHAPES if s != o.shape])
+    else:
+        objs[0].color, objs[1].color = objs[1].color, objs[0].color
+    return Scene(background=scene.background, objects=objs, width=scene.width, height=scene.height,
+                 frames=scene.frames)
+
+
 def _sdf(shape: str, xs: np.ndarray, ys: np.ndarray, cx: float, cy: float, s: float) -> np.ndarray:
     """Signed distance in pixels (negative inside) of a shape of side/diameter s centred at (cx, cy)."""
     dx, dy = xs - cx, ys - cy

@@ -217,3 +217,24 @@ def test_ema_only_weights_are_half_the_file_and_resume_from_the_ema(tmp_path):
     assert got_meta == meta
     assert all(torch.equal(v, want_ema[k]) for k, v in slim_model.state_dict().items())
     assert not all(torch.equal(v, want_ema[k]) for k, v in full_model.state_dict().items())
+
+
+def test_a_mirror_pair_pool_keeps_pairs_together_and_per_pair_shares_draws():
+    from tessera import data
+    from tessera.train_dit import LatentPool, per_pair
+    from tessera.train_vae import make_vae
+
+    vae = make_vae("tiny", 8, 16).eval()
+    bucket = data.Bucket(64, 64, 5, 1.0, 4)
+    pool = LatentPool(vae, 0.0, 1.0, torch.device("cpu"), capacity=8, pairs="counterfactual")
+    rng = random.Random(2)
+    for _ in range(3):
+        pool.add(bucket, 5, rng, bf16=False)  # rounded down to two pairs
+    assert len(pool.latents[bucket]) == 4  # capacity 8 clips = 4 pairs
+    z, caps = pool.sample(bucket, 6, rng)
+    assert z.shape[0] == len(caps) == 6
+    for a, b in zip(caps[::2], caps[1::2]):  # one word changed, or two colours exchanged
+        assert len(a.split()) == len(b.split()) and 1 <= sum(x != y for x, y in zip(a.split(), b.split())) <= 2
+    drawn = per_pair(torch.arange(6.0), 2)
+    assert drawn.tolist() == [0, 0, 2, 2, 4, 4]
+    assert torch.equal(per_pair(torch.arange(3.0), 1), torch.arange(3.0))

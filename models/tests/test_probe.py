@@ -23,3 +23,29 @@ def test_word_sensitivity_is_zero_for_words_the_encoder_merges():
     assert all(v == 0.0 for v in sens["direction left/right"].values())
     assert all(v > 0.01 for v in sens["colour"].values())
     assert all(v > 0.0 for v in sens["direction right/up"].values())
+
+
+@torch.no_grad()
+def test_caption_gains_are_zero_for_a_word_kind_the_encoder_merges():
+    from tessera import world
+    from tessera.probe import caption_gains
+    from tessera.train_vae import make_vae
+
+    torch.manual_seed(0)
+    tok = WordTokenizer.for_world()
+    vae = make_vae("tiny", 8, 4).eval()
+    model = TesseraModel(TextConfig(vocab_size=len(tok.vocab), dim=32, depth=1),
+                         DiTConfig(latent_channels=4, dim=32, depth=1, heads=2, text_dim=32, patch=(1, 2, 2))).eval()
+    for p in model.dit.parameters():  # undo adaLN-zero so the text reaches the output
+        if p.dim() > 1 and float(p.abs().sum()) == 0:
+            p.normal_(std=0.1)
+    emb = model.text_encoder.embed.weight
+    for word in ("left", "up", "down"):  # the encoder cannot tell one direction from another
+        emb[tok.vocab[word]] = emb[tok.vocab["right"]]
+    if model.text_encoder.word_skip is not None:
+        for word in ("left", "up", "down"):
+            model.text_encoder.word_skip.weight[tok.vocab[word]] = model.text_encoder.word_skip.weight[tok.vocab["right"]]
+    gains = caption_gains(model, vae, {"latent_shift": 0.0, "latent_scale": 1.0}, tok, n=4, ts=(1.0, 0.5))
+    assert set(gains) == set(world.COUNTERFACTUALS)
+    assert all(v == 0.0 for v in gains["mirror"].values())
+    assert all(v != 0.0 for v in gains["shape"].values())

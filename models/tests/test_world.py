@@ -86,3 +86,69 @@ def test_confusion_counts_what_was_asked_against_what_was_seen():
     table = judge.confusion([judge.judge(video, c) for c in captions], captions)
     assert table["motion"] == {"moving right": {"moving right": 1}, "moving left": {"moving right": 1}}
     assert table["shape"] == {"square": {"square": 2}}
+
+
+@pytest.mark.parametrize("axis,swaps", [("x", ("moving left", "moving right")), ("y", ("moving up", "moving down"))])
+def test_a_mirrored_scene_is_the_flipped_render_with_its_direction_swapped(axis, swaps):
+    rng = random.Random(3)
+    for shape in world.SHAPES:
+        scene = world.sample_scene(rng, 192, 128, 9, objects=1)
+        o = scene.objects[0]
+        o.shape, o.motion = shape, swaps[0]
+        world._place(o, scene.width, scene.height, rng)
+        mirrored = world.mirror(scene, world.mirror_axis(scene, rng))
+        assert world.caption(mirrored) == world.caption(scene).replace(swaps[0], swaps[1])
+        video, _ = world.render(scene)
+        flipped = video[:, :, ::-1] if axis == "x" else video[:, ::-1]
+        diff = np.abs(world.render(mirrored)[0].astype(int) - flipped.astype(int))
+        if shape == "triangle" and axis == "y":  # the apex stays up, so only the caption and the path flip
+            assert diff.max() > 100
+        else:
+            assert diff.max() <= 1
+        for i in (0, scene.frames - 1):
+            x, y, _ = world.object_state(o, i, scene.frames)
+            mx, my, _ = world.object_state(mirrored.objects[0], i, scene.frames)
+            assert (mx, my) == ((scene.width - x, y) if axis == "x" else (x, scene.height - y))
+
+
+def test_mirror_pairs_come_adjacent_and_differ_in_direction_only():
+    from tessera import data
+
+    video, _, caps = data.render_batch(random.Random(5), 8, 128, 128, 9, pairs="mirror")
+    assert video.shape[0] == 8
+    for a, b in zip(caps[::2], caps[1::2]):
+        words_a, words_b = a.split(), b.split()
+        changed = [(x, y) for x, y in zip(words_a, words_b) if x != y]
+        assert len(words_a) == len(words_b) and len(changed) <= 1
+        assert all({x, y} in ({"left", "right"}, {"up", "down"}) for x, y in changed)
+    with pytest.raises(ValueError, match="even"):
+        data.render_batch(random.Random(5), 3, 128, 128, 9, pairs="mirror")
+
+
+def test_a_counterfactual_changes_one_attribute_and_stays_a_valid_scene():
+    rng = random.Random(11)
+    kinds = set()
+    for _ in range(200):
+        scene = world.sample_scene(rng, 128, 128, 9, objects=rng.choice((1, 2)))
+        other = world.counterfactual(scene, rng)
+        before, after = world.caption(scene).split(), world.caption(other).split()
+        changed = [(a, b) for a, b in zip(before, after) if a != b]
+        assert len(before) == len(after) and changed
+        directions = ({"left", "right"}, {"up", "down"})
+        if all({a, b} in directions for a, b in changed):  # every translating object's direction mirrored
+            kinds.add("mirror")
+        elif changed[0][0] in world.SHAPES:
+            kinds.add("shape")
+            assert len(changed) == 1 and changed[0][1] in world.SHAPES
+            assert [(o.x0, o.y0, o.x1) for o in scene.objects] == [(o.x0, o.y0, o.x1) for o in other.objects]
+        else:  # two objects' colours exchanged; positions and shapes kept
+            kinds.add("colours")
+            assert len(changed) == 2 and changed[0] == changed[1][::-1]
+            assert [(o.x0, o.shape) for o in scene.objects] == [(o.x0, o.shape) for o in other.objects]
+        for o in other.objects:  # the spec's rules still hold
+            assert o.color != other.background
+            for i in (0, other.frames - 1):
+                x, y, s = world.object_state(o, i, other.frames)
+                assert s / 2 <= x <= other.width - s / 2 and s / 2 <= y <= other.height - s / 2
+        assert len({o.color for o in other.objects}) == len(other.objects)
+    assert kinds == {"mirror", "shape", "colours"}
