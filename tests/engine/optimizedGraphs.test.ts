@@ -1,15 +1,16 @@
 /**
  * The optimised-graph cache with real onnxruntime and the built-in pack (skipped if absent): a
  * second load reads onnxruntime's own optimised graphs and gives bit-identical outputs, and a
- * damaged cache entry is dropped and the pack's file is loaded instead.
+ * damaged cache entry is dropped and the pack's file is loaded instead. The cache keeps to its size
+ * budget, least recently used graphs first out.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 // biome-ignore lint/style/noRestrictedImports: an engine test building the transformer's input tensors itself
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphCacheDir } from '../../main/engine/optimizedGraphs.js';
+import { graphCacheDir, pruneGraphCache } from '../../main/engine/optimizedGraphs.js';
 import { type LoadedPack, loadPack, releasePacks } from '../../main/engine/pack.js';
 
 const PACK = resolve(import.meta.dirname, '..', '..', 'models', 'packs', 'tessera-tiny');
@@ -73,8 +74,12 @@ describe.skipIf(!hasPack)('optimised-graph cache', () => {
       const files = cachedFiles();
       expect(files.filter((f) => f.endsWith('.onnx'))).toHaveLength(4);
       expect(files.some((f) => f.endsWith('.part'))).toBe(false);
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      for (const f of files) utimesSync(join(graphCacheDir(), f), hourAgo, hourAgo);
       const second = await transformerOutput(); // hit: the optimised graphs, optimisation off
       expect(cachedFiles()).toEqual(files);
+      // each hit marks its graph as used, so pruning takes the least recently used first
+      for (const f of files) expect(Date.now() - statSync(join(graphCacheDir(), f)).mtimeMs).toBeLessThan(600_000);
       expect(Buffer.from(first.buffer)).toEqual(Buffer.from(uncached.buffer));
       expect(Buffer.from(second.buffer)).toEqual(Buffer.from(uncached.buffer));
     },
@@ -94,4 +99,31 @@ describe.skipIf(!hasPack)('optimised-graph cache', () => {
     },
     LONG,
   );
+});
+
+describe('optimised-graph cache budget', () => {
+  /** A cache entry of `kb` KiB last used `minutesAgo` minutes ago. */
+  function entry(dir: string, name: string, kb: number, minutesAgo: number): void {
+    writeFileSync(join(dir, name), Buffer.alloc(kb * 1024));
+    const when = new Date(Date.now() - minutesAgo * 60_000);
+    utimesSync(join(dir, name), when, when);
+  }
+
+  it('removes the least recently used graphs beyond the budget and abandoned part files, never the one in use', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-graph-prune-'));
+    try {
+      entry(dir, 'new.onnx', 40, 1);
+      entry(dir, 'recent.onnx', 40, 5);
+      entry(dir, 'old.onnx', 40, 60);
+      entry(dir, 'oldest-but-in-use.onnx', 40, 600);
+      entry(dir, 'crashed.onnx.123.part', 10, 180);
+      entry(dir, 'writing.onnx.456.part', 10, 1);
+      const removed = pruneGraphCache(dir, 'oldest-but-in-use.onnx', 100 * 1024);
+      expect(removed.sort()).toEqual(['crashed.onnx.123.part', 'old.onnx', 'recent.onnx']);
+      expect(readdirSync(dir).sort()).toEqual(['new.onnx', 'oldest-but-in-use.onnx', 'writing.onnx.456.part']);
+      expect(pruneGraphCache(dir, 'new.onnx', 100 * 1024)).toEqual([]); // within budget: nothing to do
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
