@@ -7,15 +7,22 @@ from tessera.tokenizer import WordTokenizer
 from tessera.train_dit import TesseraModel
 
 
-@torch.no_grad()
-def test_word_sensitivity_is_zero_for_words_the_encoder_merges():
+def listening_model(tok: WordTokenizer) -> TesseraModel:
+    """A tiny random model whose output depends on its caption (adaLN-zero undone)."""
     torch.manual_seed(0)
-    tok = WordTokenizer.for_world()
     model = TesseraModel(TextConfig(vocab_size=len(tok.vocab), dim=32, depth=1),
                          DiTConfig(latent_channels=4, dim=32, depth=1, heads=2, text_dim=32, patch=(1, 2, 2))).eval()
-    for p in model.dit.parameters():  # undo adaLN-zero so the text reaches the output
-        if p.dim() > 1 and float(p.abs().sum()) == 0:
-            p.normal_(std=0.1)
+    with torch.no_grad():
+        for p in model.dit.parameters():
+            if p.dim() > 1 and float(p.abs().sum()) == 0:
+                p.normal_(std=0.1)
+    return model
+
+
+@torch.no_grad()
+def test_word_sensitivity_is_zero_for_words_the_encoder_merges():
+    tok = WordTokenizer.for_world()
+    model = listening_model(tok)
     emb = model.text_encoder.embed.weight
     emb[tok.vocab["left"]] = emb[tok.vocab["right"]]  # the encoder cannot tell left from right
     sens = word_sensitivity(model, tok, latent_channels=4, h=4, ts=(1.0, 0.5), n=2)
@@ -31,14 +38,9 @@ def test_caption_gains_are_zero_for_a_word_kind_the_encoder_merges():
     from tessera.probe import caption_gains
     from tessera.train_vae import make_vae
 
-    torch.manual_seed(0)
     tok = WordTokenizer.for_world()
+    model = listening_model(tok)
     vae = make_vae("tiny", 8, 4).eval()
-    model = TesseraModel(TextConfig(vocab_size=len(tok.vocab), dim=32, depth=1),
-                         DiTConfig(latent_channels=4, dim=32, depth=1, heads=2, text_dim=32, patch=(1, 2, 2))).eval()
-    for p in model.dit.parameters():  # undo adaLN-zero so the text reaches the output
-        if p.dim() > 1 and float(p.abs().sum()) == 0:
-            p.normal_(std=0.1)
     emb = model.text_encoder.embed.weight
     for word in ("left", "up", "down"):  # the encoder cannot tell one direction from another
         emb[tok.vocab[word]] = emb[tok.vocab["right"]]
