@@ -128,7 +128,7 @@ def caption_gains(model, vae, meta, tok, n: int = 48, ts=(1.0, 0.97, 0.9, 0.7, 0
         scenes = []
         while len(scenes) < n:
             scene = world.sample_scene(rng, 128, 128, 17, objects=2 if kind == "colours" else 1)
-            if kind == "mirror" and scene.objects[0].motion not in world.MIRRORED_MOTION["x"] | world.MIRRORED_MOTION["y"]:
+            if kind == "mirror" and not world.translates(scene.objects[0]):
                 continue
             scenes.append(scene)
         video = torch.from_numpy(np.stack([world.render(s)[0] for s in scenes])).permute(0, 4, 1, 2, 3).float() / 127.5 - 1

@@ -112,6 +112,11 @@ MIRRORED_MOTION: dict[str, dict[str, str]] = {
 }
 
 
+def translates(o: Obj) -> bool:
+    """Whether the object moves left, right, up or down (what a mirror image changes)."""
+    return any(o.motion in swaps for swaps in MIRRORED_MOTION.values())
+
+
 def mirror_axis(scene: Scene, rng: random.Random) -> str:
     """The axis whose mirror changes the caption: the first translating object's, else either."""
     for o in scene.objects:
@@ -148,8 +153,7 @@ def counterfactual(scene: Scene, rng: random.Random, kind: str | None = None) ->
     inputs are nearly alike at high noise while its targets differ exactly where the changed word
     says, so the gradient carries that word's effect without the variance of unrelated scenes.
     kind: one of COUNTERFACTUALS (default: any that changes this scene's caption)."""
-    translating = any(o.motion in swaps for o in scene.objects for swaps in MIRRORED_MOTION.values())
-    kinds = (["mirror"] if translating else []) + ["shape"] + (["colours"] if len(scene.objects) == 2 else [])
+    kinds = (["mirror"] if any(translates(o) for o in scene.objects) else []) + ["shape"] + (["colours"] if len(scene.objects) == 2 else [])
     if kind is not None and kind not in kinds:
         raise ValueError(f"a {kind} counterfactual does not change this scene's caption: {caption(scene)}")
     kind = kind or rng.choice(kinds)
