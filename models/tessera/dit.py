@@ -47,6 +47,9 @@ class DiTConfig:
     mlp_ratio: float = 4.0
     text_dim: int = 256  # must equal TextConfig.dim
     rope_theta: float = 100.0  # rotary base; positions are small integers
+    # Rotary positions of h and w in units of this many tokens: 0.5 after refining 1x4x4 patches
+    # to 1x2x2 (patch_resize.py), so the blocks keep the distances they were trained on.
+    position_scale: float = 1.0
     # Where a token sits in the clip, as fractions of its height, width and duration, added to the
     # patch embeddings (zero-initialised, so a warm start begins unchanged). Rotary positions are
     # relative only, and from pure noise a model that knows only relative positions can predict
@@ -134,8 +137,9 @@ def timestep_embedding(t, dim: int, max_period: float = 10000.0):
     return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
 
 
-def rope_3d(T: int, H: int, W: int, head_dim: int, theta: float, device):
-    """cos and sin tables (N, head_dim / 2) for tokens ordered (t, h, w).
+def rope_3d(T: int, H: int, W: int, head_dim: int, theta: float, device, space_scale: float = 1.0):
+    """cos and sin tables (N, head_dim / 2) for tokens ordered (t, h, w); h and w positions are
+    multiplied by space_scale.
 
     The head's rotary pairs are split between the axes: a quarter for t, the rest halved for h and w.
     """
@@ -151,6 +155,8 @@ def rope_3d(T: int, H: int, W: int, head_dim: int, theta: float, device):
     tt = torch.arange(T, dtype=torch.float32, device=device)
     hh = torch.arange(H, dtype=torch.float32, device=device)
     ww = torch.arange(W, dtype=torch.float32, device=device)
+    if space_scale != 1.0:  # a Python branch: unscaled models export the graph they always did
+        hh, ww = hh * space_scale, ww * space_scale
     gt, gh, gw = torch.meshgrid(tt, hh, ww, indexing="ij")
     ang = torch.cat([freqs(p_t, gt.reshape(-1)), freqs(p_h, gh.reshape(-1)), freqs(p_w, gw.reshape(-1))], dim=-1)
     return torch.cos(ang), torch.sin(ang)  # (N, head_dim/2)
@@ -307,7 +313,8 @@ class DiT(nn.Module):
             frac = clip_fractions(T // pt, H // ph, W // pw, self.cfg.abs_pos_freqs, x.device)  # (N, F)
         if self.abs_pos is not None:
             x = x + self.abs_pos(frac)
-        cos, sin = rope_3d(T // pt, H // ph, W // pw, self.cfg.dim // self.cfg.heads, self.cfg.rope_theta, x.device)
+        cos, sin = rope_3d(T // pt, H // ph, W // pw, self.cfg.dim // self.cfg.heads, self.cfg.rope_theta, x.device,
+                           self.cfg.position_scale)
         rope = (cos, sin, token_positions(x, x.shape[1]))
         # (The order of these lines fixes the exported graph's, which from_pack.py pairs with the
         # shipped one: keep it.)

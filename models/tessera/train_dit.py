@@ -25,6 +25,7 @@ import torch.nn as nn
 from . import data, distributed, runtime, world
 from .dit import DIT_PRESETS, DiT, DiTConfig, TextConfig, TextEncoder
 from .vae import VideoAutoencoder
+from .patch_resize import refine_patches
 from .sampling import shift_toward_noise
 from .tokenizer import WordTokenizer
 from .train_vae import load_weights as load_vae
@@ -316,6 +317,8 @@ def main() -> None:
     ap.add_argument("--position-spread", type=float, default=0.0,
                     help="once, when resuming a model whose clip-fraction positions stayed faint: scale them up "
                          "to this spread (strengthen_positions; 0: leave them)")
+    ap.add_argument("--patch", type=int, default=0, metavar="P",
+                    help="refine a trained model to 1xPxP patches (patch_resize.py; e.g. 2 for a model trained at 1x4x4)")
     ap.add_argument("--from-pack", default=None,
                     help="resume from a pack's transformer and text encoder (its EMA becomes model and EMA), "
                          "rebuilt from the ONNX graphs alone (from_pack.py)")
@@ -355,6 +358,10 @@ def main() -> None:
     if (model.text_encoder.cfg, model.dit.cfg) != before:
         run.print(f"added: word_skip={model.text_encoder.cfg.word_skip} abs_pos={model.dit.cfg.abs_pos} "
                   f"caption_positions={model.dit.cfg.caption_positions}", flush=True)
+    if args.patch and model.dit.cfg.patch != (1, args.patch, args.patch):
+        was = model.dit.cfg.patch
+        model.dit, ema.dit = (refine_patches(m.dit, (1, args.patch, args.patch)) for m in (model, ema))
+        run.print(f"patches {was} -> {model.dit.cfg.patch}, rotary positions x{model.dit.cfg.position_scale}", flush=True)
     if args.word_skip_norm and model.text_encoder.word_skip is not None:
         was = [strengthen_word_skip(m.text_encoder, args.word_skip_norm) for m in (model, ema)]
         run.print(f"word path's mean row norm {was[0]:.3f} (EMA {was[1]:.3f}) -> {args.word_skip_norm}", flush=True)

@@ -17,14 +17,16 @@ def run(path, feeds):
     return sess.run(None, {k: v.numpy() for k, v in feeds.items()})[0]
 
 
-@pytest.mark.parametrize("spatial,channels", [(16, 32), (8, 16)])  # the shipped 16x and the 8x autoencoder
-def test_graphs_match_torch_at_other_sizes(tmp_path, spatial, channels):
+# The 16x and the 8x autoencoder with patches of 32x32 pixels, as train_dit.dit_config_for makes
+# them, and the 8x one with a DiT refined to 1x2x2 patches (patch_resize.py: scaled rotary positions).
+@pytest.mark.parametrize("spatial,channels,p,position_scale", [(16, 32, 2, 1.0), (8, 16, 4, 1.0), (8, 16, 2, 0.5)])
+def test_graphs_match_torch_at_other_sizes(tmp_path, spatial, channels, p, position_scale):
     torch.manual_seed(0)
     tok = WordTokenizer.for_world()
-    p = 32 // spatial  # patches of 32x32 pixels, as train_dit.dit_config_for makes them
     model = TesseraModel(TextConfig(vocab_size=len(tok.vocab), dim=64, depth=1, word_skip=True),
                          DiTConfig(latent_channels=channels, dim=64, depth=2, heads=2, text_dim=64,
-                                   patch=(1, p, p), abs_pos=True, caption_positions=True)).eval()
+                                   patch=(1, p, p), abs_pos=True, caption_positions=True,
+                                   position_scale=position_scale)).eval()
     for p in [*model.dit.parameters(), model.text_encoder.word_skip.weight]:  # undo the zero init so
         if p.dim() > 1:  # the comparison means something
             torch.nn.init.normal_(p, std=0.05)
@@ -40,7 +42,7 @@ def test_graphs_match_torch_at_other_sizes(tmp_path, spatial, channels):
         got = run(pack / "text_encoder/model.onnx", {"input_ids": ids, "attention_mask": mask})
         text = model.text_encoder(ids, mask)
         assert np.abs(got - text.numpy()).max() < 1e-4
-        h, w = 256 // spatial, 384 // spatial  # a 256x384 clip's latents: 4x6 patches
+        h, w = 256 // spatial, 384 // spatial  # a 256x384 clip's latents (4x6 patches of 32x32 pixels)
         lat = torch.randn(2, channels, 3, h, w)
         cm = torch.zeros(2, 1, 3, h, w)
         cm[:, :, -1] = 1
