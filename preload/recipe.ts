@@ -62,6 +62,11 @@ export const recipeRequestSchema = z.object({
   pack: z.string().optional(),
   /** Transformer precision; the pack's default.precision when absent. */
   precision: precisionSchema.optional(),
+  /**
+   * Noise-search candidates (the pack's attribute guide picks the starting noise, PACK_FORMAT.md);
+   * the pack's default.noise_search.candidates when absent; 1 turns it off.
+   */
+  search: z.number().int().min(1).max(16).optional(),
 });
 export type RecipeRequest = z.input<typeof recipeRequestSchema>;
 export type RecipeRequestParsed = z.output<typeof recipeRequestSchema>;
@@ -90,6 +95,10 @@ export const recipeSchema = z.object({
   pack: z.object({ name: z.string(), version: z.string() }),
   /** Absent in recipes from before int8 variants existed: those ran the fp32 transformer. */
   precision: precisionSchema.optional(),
+  /** Noise-search candidates asked for; absent in recipes from before search existed (none ran). */
+  search: z.number().int().optional(),
+  /** The candidate noise the search chose (0: the seed's own); absent when no search ran. */
+  searchCandidate: z.number().int().optional(),
   engine: z.object({
     name: z.literal('tessera-engine'),
     version: z.string(),

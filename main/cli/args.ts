@@ -11,6 +11,7 @@ export const USAGE = `usage:
   tessera generate --prompt TEXT [--negative TEXT] [--seed N] [--width W] [--height H] [--frames F]
                    [--steps S] [--guidance G] [--guidance-interval LO,HI] [--sampler euler|heun] [--pack DIR]
                    [--precision fp32|int8]                     # int8: the pack's quantised transformer
+                   [--search N]                                # noise-search candidates (1: off)
                    [--image PATH [--fit crop|letterbox]]       # image-to-video
                    [--extend CLIP --direction forward|backward]
                    [--bridge CLIP_A CLIP_B]
@@ -49,6 +50,7 @@ const GENERATE_FLAGS: Record<string, FlagSpec> = {
   sampler: { arity: 1 },
   pack: { arity: 1 },
   precision: { arity: 1 },
+  search: { arity: 1 },
   image: { arity: 1 },
   extend: { arity: 1 },
   direction: { arity: 1 },
@@ -192,6 +194,7 @@ export function parseGenerate(argv: string[]): GenerateArgs {
     negativePrompt: one('negative'),
     seed: int('seed', one('seed'), 0, 0xffffffff),
     steps: int('steps', one('steps'), 1, 500),
+    search: int('search', one('search'), 1, 16),
     guidance,
     guidanceInterval,
     sampler,

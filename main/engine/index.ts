@@ -31,6 +31,7 @@ import { expandPrompt } from './prompt.js';
 import { drawSeed, gaussian, Xoshiro128 } from './rng.js';
 import { type Context, emptyContext, guidedVelocity, type LatentShape, latentSize, sample } from './sampler.js';
 import { flowTimesteps, remixStartIndex } from './scheduler.js';
+import { guideTarget, type NoiseSearchResult, searchNoise } from './search.js';
 
 export type { EngineInfo, Generate, GenerateHooks, GenerateResult, OutputTarget } from './api.js';
 export { readRecipeFromFile } from './media.js';
@@ -101,6 +102,8 @@ interface Job {
   guidanceInterval: GuidanceInterval;
   sampler: 'euler' | 'heun';
   precision: Precision;
+  /** Noise-search candidates (1: none). */
+  search: number;
   width: number;
   height: number;
   frames: number;
@@ -156,6 +159,7 @@ function resolveJob(pack: LoadedPack, req: RecipeRequestParsed): Job {
     guidanceInterval: req.guidanceInterval ?? d.guidance_interval ?? [0, 1],
     sampler: req.sampler ?? d.sampler,
     precision,
+    search: req.search ?? d.noise_search?.candidates ?? 1,
     width,
     height,
     frames,
@@ -238,9 +242,13 @@ interface DenoiseArgs {
   hooks: GenerateHooks;
   timesteps: Float64Array;
   report: boolean;
+  progressBefore?: { steps: number; elapsedMs: number };
 }
 
-async function denoise(a: DenoiseArgs): Promise<Float32Array> {
+/** The job's guided velocity: the transformer with its text and context inputs fixed. */
+function jobVelocity(
+  a: Pick<DenoiseArgs, 'pack' | 'transformer' | 'job' | 'shape' | 'context' | 'cond' | 'uncond'>,
+): (x: Float32Array, t: number) => Promise<Float32Array> {
   const { pack, shape: s, context } = a;
   const size = latentSize(s);
   const L = pack.index.text.max_length;
@@ -270,19 +278,61 @@ async function denoise(a: DenoiseArgs): Promise<Float32Array> {
     });
     return (out.velocity as ort.Tensor).data as Float32Array;
   };
+  return guidedVelocity(run, a.job.guidance, size, a.job.guidanceInterval);
+}
+
+async function denoise(a: DenoiseArgs): Promise<Float32Array> {
   return sample({
     x: a.x,
-    shape: s,
+    shape: a.shape,
     timesteps: a.timesteps,
     startIndex: a.startIndex,
     sampler: a.job.sampler,
-    velocity: guidedVelocity(run, a.job.guidance, size, a.job.guidanceInterval),
-    context,
-    projection: pack.index.latent_rgb_projection,
+    velocity: jobVelocity(a),
+    context: a.context,
+    projection: a.pack.index.latent_rgb_projection,
     previewEvery: Math.max(1, Math.round((a.timesteps.length - 1) / 10)),
     previewScale: 4,
     onProgress: a.report ? a.hooks.onProgress : undefined,
     onPreview: a.report ? a.hooks.onPreview : undefined,
+    ...(a.progressBefore ? { progressBefore: a.progressBefore } : {}),
+    signal: a.hooks.signal,
+  });
+}
+
+/**
+ * Noise search for a text-to-video job when the pack has a guide and the caption one object
+ * (PACK_FORMAT.md); undefined when it does not apply.
+ */
+async function runNoiseSearch(
+  a: Omit<DenoiseArgs, 'x' | 'startIndex' | 'report'>,
+  noise: Float32Array,
+  caption: string,
+): Promise<NoiseSearchResult | undefined> {
+  const { pack, job } = a;
+  const settings = pack.index.default.noise_search;
+  const heads = pack.index.graphs.guide?.heads;
+  const guide = pack.guide;
+  if (job.req.mode !== 't2v' || job.search <= 1 || !settings || !heads || !guide) return undefined;
+  const target = guideTarget(caption, heads);
+  if (!target) return undefined;
+  const dims = [1, job.shape.C, job.shape.T, job.shape.h, job.shape.w];
+  return searchNoise({
+    seed: job.seed,
+    noise,
+    timesteps: a.timesteps,
+    settings: { ...settings, candidates: job.search },
+    target,
+    velocity: jobVelocity(a),
+    guide: async (x, t) => {
+      const out = await guide.run({
+        latents: new ort.Tensor('float32', x, dims),
+        timestep: new ort.Tensor('float32', Float32Array.of(t), [1]),
+      });
+      return (out.logits as ort.Tensor).data as Float32Array;
+    },
+    onProgress: a.hooks.onProgress,
+    totalSteps: job.search * settings.screen_steps + (a.timesteps.length - 1),
     signal: a.hooks.signal,
   });
 }
@@ -372,7 +422,25 @@ export async function renderFrames(
     context = loopContext(s, z0);
     t = mark('denoise_first_frame', t);
   }
-  const noise = gaussian(rng, latentSize(s));
+  let noise = gaussian(rng, latentSize(s));
+  const searchStart = performance.now();
+  const searched = plan.remixLatent
+    ? undefined
+    : await runNoiseSearch(
+        { pack, transformer, job, shape: s, context, cond, uncond, hooks, timesteps },
+        noise,
+        expansion.caption,
+      );
+  if (searched) {
+    noise = searched.noise;
+    t = mark('search', t);
+  }
+  const progressBefore = searched
+    ? {
+        steps: searched.scores.length * (pack.index.default.noise_search?.screen_steps ?? 0),
+        elapsedMs: performance.now() - searchStart,
+      }
+    : undefined;
   let startIndex = 0;
   let x = noise;
   if (plan.remixLatent) {
@@ -394,6 +462,7 @@ export async function renderFrames(
     hooks,
     timesteps,
     report: true,
+    ...(progressBefore ? { progressBefore } : {}),
   });
   t = mark('denoise', t);
   hooks.signal?.throwIfAborted();
@@ -423,6 +492,8 @@ export async function renderFrames(
     ...(request.strength !== undefined ? { strength: request.strength } : {}),
     pack: { name: pack.index.name, version: pack.index.version },
     precision: job.precision,
+    search: job.search,
+    ...(searched ? { searchCandidate: searched.candidate } : {}),
     engine: { name: ENGINE_NAME, version: ENGINE_VERSION, onnxruntime: onnxruntimeVersion, provider: pack.provider },
     timings,
   };
@@ -450,6 +521,8 @@ export function requestFromRecipe(recipe: Recipe): RecipeRequest {
     pack: recipe.pack.name,
     // Explicit, so an old recipe re-renders at fp32 even on a pack whose default has become int8.
     precision: recipe.precision ?? 'fp32',
+    // Likewise: a recipe from before noise search re-renders without it.
+    search: recipe.search ?? 1,
   };
   for (const key of Object.keys(request) as (keyof RecipeRequest)[])
     if (request[key] === undefined) delete request[key];

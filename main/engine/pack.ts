@@ -26,9 +26,11 @@ export function userPacksDir(): string {
 export const PACK_FORMAT = 1;
 export const GRAPH_NAMES = ['text_encoder', 'transformer', 'vae_encoder', 'vae_decoder'] as const;
 export type GraphName = (typeof GRAPH_NAMES)[number];
+/** Graphs a pack may leave out; the guide enables noise search (PACK_FORMAT.md, "Noise search"). */
+export type OptionalGraphName = 'guide';
 
 /** Input and output names each graph must have (PACK_FORMAT.md, "Graphs"). */
-export const GRAPH_IO: Record<GraphName, { inputs: string[]; outputs: string[] }> = {
+export const GRAPH_IO: Record<GraphName | OptionalGraphName, { inputs: string[]; outputs: string[] }> = {
   text_encoder: { inputs: ['input_ids', 'attention_mask'], outputs: ['text_embeds'] },
   transformer: {
     inputs: ['latents', 'timestep', 'text_embeds', 'text_mask', 'context', 'context_mask'],
@@ -36,6 +38,7 @@ export const GRAPH_IO: Record<GraphName, { inputs: string[]; outputs: string[] }
   },
   vae_encoder: { inputs: ['video'], outputs: ['latent'] },
   vae_decoder: { inputs: ['latent'], outputs: ['video'] },
+  guide: { inputs: ['latents', 'timestep'], outputs: ['logits'] },
 };
 
 /** Transformer precisions (the recipe's): fp32 is `graphs.transformer.path`, others `variants.<name>.path`. */
@@ -67,6 +70,10 @@ const modelIndexSchema = z.object({
     sampler: z.enum(['euler', 'heun']),
     /** Optional: the transformer precision a job gets when it asks for none; absent means fp32. */
     precision: precisionSchema.optional(),
+    /** Optional: noise search with graphs.guide (PACK_FORMAT.md); absent means none. */
+    noise_search: z
+      .object({ candidates: positiveInt, screen_to: z.number().gt(0).lt(1), screen_steps: positiveInt })
+      .optional(),
   }),
   modes: z.array(z.string()),
   text: z.object({ max_length: positiveInt }),
@@ -81,6 +88,8 @@ const modelIndexSchema = z.object({
     transformer: graphSchema.extend({ variants: z.object({ int8: graphSchema.optional() }).optional() }),
     vae_encoder: graphSchema,
     vae_decoder: graphSchema,
+    /** Optional: attribute groups in logit order; each group names an attribute of the caption's object. */
+    guide: graphSchema.extend({ heads: z.record(z.string(), z.array(z.string()).min(1)) }).optional(),
   }),
 });
 export type ModelIndex = z.infer<typeof modelIndexSchema>;
@@ -106,6 +115,8 @@ export interface PackInfo {
 export interface LoadedPack extends PackInfo {
   /** `transformer` is the pack's default precision; other precisions are in `transformers`. */
   sessions: Record<GraphName, ort.InferenceSession>;
+  /** The attribute guide, when the pack has one (noise search). */
+  guide?: ort.InferenceSession;
   /** Transformer sessions by precision, created on first use (the default one at load). */
   transformers: Map<Precision, Promise<ort.InferenceSession>>;
   provider: string;
@@ -158,6 +169,10 @@ export function readPackInfo(dir: string): PackInfo {
     const p = join(dir, index.graphs[g].path);
     if (!existsSync(p)) throw new Error(`Pack is missing the ${g} graph: ${p}`);
   }
+  if (index.graphs.guide && !existsSync(join(dir, index.graphs.guide.path)))
+    throw new Error(`Pack is missing the guide graph: ${join(dir, index.graphs.guide.path)}`);
+  if (index.default.noise_search && !index.graphs.guide)
+    throw new Error(`Pack ${indexPath}: default.noise_search needs a guide graph (graphs.guide)`);
   // Variants are checked here too, so a pack that lists one it lacks is refused up front rather
   // than failing the first job that asks for that precision.
   for (const precision of PRECISIONS.filter((p) => p !== 'fp32')) {
@@ -278,7 +293,7 @@ function sessionOptions(provider: string, source: GraphSource): ort.InferenceSes
 async function createSession(
   path: string,
   provider: string,
-  graph: GraphName,
+  graph: GraphName | OptionalGraphName,
   precision?: Precision,
 ): Promise<ort.InferenceSession> {
   let session: ort.InferenceSession;
@@ -342,7 +357,7 @@ const INT8_FILE = join('transformer', 'model_quantized.onnx');
 
 /** Changes when the pack is re-exported (model_index.json or a graph rewritten). */
 function packStamp(dir: string): string {
-  const files = ['model_index.json', ...GRAPH_NAMES.map((g) => join(g, 'model.onnx')), INT8_FILE];
+  const files = ['model_index.json', ...[...GRAPH_NAMES, 'guide'].map((g) => join(g, 'model.onnx')), INT8_FILE];
   return files
     .map((f) => {
       try {
@@ -383,6 +398,7 @@ async function releaseSessions(pack: LoadedPack): Promise<void> {
   const transformers = await Promise.allSettled(pack.transformers.values());
   await Promise.all([
     ...others.map((s) => s.release()),
+    ...(pack.guide ? [pack.guide.release()] : []),
     ...transformers.flatMap((r) => (r.status === 'fulfilled' ? [r.value.release()] : [])),
   ]);
 }
@@ -424,9 +440,12 @@ async function openPack(dir: string): Promise<LoadedPack> {
       sessions.transformer = await createSession(join(dir, rel), provider, 'transformer', precision);
       const textDim = checkShapes(info, sessions);
       const transformers = new Map([[precision, Promise.resolve(sessions.transformer)]]);
+      const guidePath = info.index.graphs.guide?.path;
+      const guide = guidePath ? await createSession(join(dir, guidePath), provider, 'guide') : undefined;
       return {
         ...info,
         sessions,
+        ...(guide ? { guide } : {}),
         transformers,
         provider,
         loadMs: performance.now() - start,

@@ -127,6 +127,8 @@ export interface SampleOptions {
   previewScale?: number;
   onProgress?: (p: StepProgress) => void;
   onPreview?: (p: PreviewImage) => void;
+  /** Work reported before this loop (noise search): counted in step, total and elapsed. */
+  progressBefore?: { steps: number; elapsedMs: number };
   signal?: AbortSignal;
 }
 
@@ -158,7 +160,13 @@ export async function sample(o: SampleOptions): Promise<Float32Array> {
       eulerUpdate(x, v1, dt);
     }
     const elapsedMs = performance.now() - start;
-    o.onProgress?.({ step: done, total, elapsedMs, etaMs: (elapsedMs / done) * (total - done) });
+    const before = o.progressBefore ?? { steps: 0, elapsedMs: 0 };
+    o.onProgress?.({
+      step: before.steps + done,
+      total: before.steps + total,
+      elapsedMs: before.elapsedMs + elapsedMs,
+      etaMs: (elapsedMs / done) * (total - done),
+    });
     if (x0 && o.onPreview) {
       const p = previewPng(x0, shape, o.projection, o.previewScale ?? 4);
       o.onPreview({ step: done, width: p.width, height: p.height, dataUrl: pngDataUrl(p.png) });

@@ -54,7 +54,7 @@ TWO_PROMPTS = [
     "a blue circle standing still and a yellow square moving down on a white background",
     "a purple square moving up and a green triangle moving right on a black background",
 ]
-SEEDS = [0, 1]
+SEEDS = [0, 1, 2, 3]  # 64 single-object and 24 two-object clips (0, 1 up to session 12: too few to separate a 0.1 change)
 
 
 class OnnxPipeline:
@@ -100,7 +100,8 @@ class OnnxPipeline:
         return np.clip(np.rint((v.transpose(1, 2, 3, 0) + 1) * 127.5), 0, 255).astype(np.uint8)
 
     def generate(self, prompt: str, seed: int, width=128, height=128, frames=17, steps=30, guidance=None,
-                 sampler="euler", context=None, cmask=None, interval=None) -> np.ndarray:
+                 sampler="euler", context=None, cmask=None, interval=None, search=None) -> np.ndarray:
+        """search: noise-search candidates (PACK_FORMAT.md); None means the pack's default.noise_search."""
         d = self.index["default"]
         guidance = d["guidance"] if guidance is None else guidance
         lo, hi = d.get("guidance_interval", [0.0, 1.0]) if interval is None else interval
@@ -109,6 +110,7 @@ class OnnxPipeline:
         T, h, w = 1 + (frames - 1) // 4, height // s, width // s
         rng = np.random.default_rng(seed)
         x = rng.standard_normal((1, C, T, h, w)).astype(np.float32)
+        searchable = context is None
         if context is None:
             context = np.zeros_like(x)
             cmask = np.zeros((1, 1, T, h, w), np.float32)
@@ -126,6 +128,8 @@ class OnnxPipeline:
             vc, vu = self.s["transformer"].run(None, feeds)[0]
             return (vu + guidance * (vc - vu))[None]
 
+        if searchable:
+            x = self.search_noise(prompt, seed, x, ts, vel, search)
         for i in range(steps):
             t, tn = ts[i], ts[i + 1]
             v = vel(x, t)
@@ -134,6 +138,47 @@ class OnnxPipeline:
             x = x + (tn - t) * v
         x = x * (1 - cmask) + context * cmask
         return self.decode(x)
+
+    def guide_target(self, prompt: str) -> list[tuple[int, int, int]] | None:
+        """(start, end, class) in the guide's logits for each attribute group (graphs.guide.heads,
+        named as world.Obj fields), for a caption with one object; None otherwise."""
+        try:
+            scene = world.parse_caption(prompt)
+        except (ValueError, AssertionError, IndexError):
+            return None
+        if len(scene.objects) != 1:
+            return None
+        out, lo = [], 0
+        for group, classes in self.index["graphs"]["guide"]["heads"].items():
+            out.append((lo, lo + len(classes), classes.index(getattr(scene.objects[0], group))))
+            lo += len(classes)
+        return out
+
+    def search_noise(self, prompt: str, seed: int, noise: np.ndarray, ts: list[float], vel, candidates=None):
+        """Noise search (PACK_FORMAT.md, "Noise search"): the candidate noise whose coarse early
+        trajectory the guide scores highest for the caption's attributes; `noise` when off."""
+        opts = self.index["default"].get("noise_search")
+        k = (opts or {}).get("candidates", 1) if candidates is None else candidates
+        target = self.guide_target(prompt) if "guide" in self.s else None
+        if k <= 1 or opts is None or target is None:
+            return noise
+        t_s = next(t for t in ts if t <= opts["screen_to"])
+        n = opts["screen_steps"]
+        screen = [1 - (1 - t_s) * j / n for j in range(n + 1)]
+        best, best_score = noise, -np.inf
+        for c in range(k):
+            x0 = noise if c == 0 else np.random.default_rng([seed, c]).standard_normal(noise.shape).astype(np.float32)
+            x = x0
+            for j in range(n):
+                x = x + (screen[j + 1] - screen[j]) * vel(x, screen[j])
+            logits = self.s["guide"].run(None, {"latents": x, "timestep": np.array([t_s], np.float32)})[0][0]
+            score = 0.0
+            for lo, hi, cls in target:  # sum over attribute groups of log p(caption's class)
+                z = logits[lo:hi] - logits[lo:hi].max()
+                score += float(z[cls] - np.log(np.exp(z).sum()))
+            if score > best_score:
+                best, best_score = x0, score
+        return best
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -207,6 +252,7 @@ def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str) -> di
     d = pipe.index["default"]
     result["settings"] = {"steps": steps, "sampler": sampler, "precision": pipe.precision, "guidance": d["guidance"],
                           "guidance_interval": d.get("guidance_interval", [0.0, 1.0]), "seeds": SEEDS,
+                          "noise_search": d.get("noise_search") if "guide" in pipe.s else None,
                           "single_prompts": len(SINGLE_PROMPTS), "two_object_prompts": len(TWO_PROMPTS)}
     result["seconds"] = round(time.time() - t0, 1)
     return result
@@ -241,12 +287,16 @@ def main() -> None:
     ap.add_argument("--out", default=None, help="folder for report.json and the contact sheets (default: PACK/eval)")
     ap.add_argument("--guidance", type=float, default=None,
                     help="guidance scale instead of the pack's default.guidance (sweeps; recorded in the report)")
+    ap.add_argument("--search", type=int, default=None,
+                    help="noise-search candidates instead of the pack's default.noise_search (1: off; recorded)")
     args = ap.parse_args()
     pack = Path(args.pack)
     out = Path(args.out) if args.out else pack / "eval"
     pipe = OnnxPipeline(pack, precision=args.precision)
     if args.guidance is not None:
         pipe.index["default"]["guidance"] = args.guidance
+    if args.search is not None and "noise_search" in pipe.index["default"]:
+        pipe.index["default"]["noise_search"]["candidates"] = args.search
     report = {"pack": pipe.index["name"], "version": pipe.index["version"], "training": pipe.index.get("training")}
     report["autoencoder"] = evaluate_autoencoder(pipe, out)
     print(json.dumps({"autoencoder": report["autoencoder"]}), flush=True)

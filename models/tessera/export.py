@@ -4,6 +4,7 @@
     python -m tessera.export --random --out /tmp/p # random DiT weights, for engine development
     python -m tessera.export --no-int8             # skip the int8 transformer variant
     python -m tessera.export --int8-only --out P   # add only the int8 transformer to an existing pack
+    python -m tessera.export --guide-only --out P  # add only the guide (weights/guide.pt) to an existing pack
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import torch.nn as nn
 
 from . import data, world
 from .dit import TextConfig
+from .guide import HEADS, GuideGraph, config_dict as guide_config_dict, load_guide
 from .fp16_storage import store_fp16, write_float32
 from .tokenizer import WordTokenizer
 from .train_dit import TesseraModel, dit_config_for, load_weights as load_dit
@@ -33,6 +35,11 @@ OPSET = 18
 # step scored best (step 16,727: colour 0.69 -> 0.88, motion 0.34 -> 0.47 on 32 single-object clips).
 GUIDANCE = {"guidance": 3.0, "guidance_interval": [0.0, 1.0]}
 FORMAT = 1
+# Noise search with the attribute guide (PACK_FORMAT.md): 4 candidate noises, each screened by 5
+# coarse Euler steps down to t = 0.7, where the guide reads motion at 0.96 on noised real clips.
+# Session 13, 0.7.0's transformer, 32 single-object clips (seeds 5 and 6): motion 0.63 -> 0.94,
+# for 20 more transformer runs per clip (see the model card).
+NOISE_SEARCH = {"candidates": 4, "screen_to": 0.7, "screen_steps": 5}
 # The transformer's precision when a job asks for none (model_index.json "default.precision").
 # Stays fp32 until models/tessera/evaluate.py --precision int8 shows the int8 variant holds up.
 DEFAULT_PRECISION = "fp32"
@@ -84,6 +91,8 @@ GRAPH_IO = {
                      "context": {0: "B", 2: "T", 3: "h", 4: "w"}, "context_mask": {0: "B", 2: "T", 3: "h", 4: "w"},
                      "velocity": {0: "B", 2: "T", 3: "h", 4: "w"}}),
     "vae_encoder": (["video"], ["latent"], {"video": {0: "B", 2: "F", 3: "H", 4: "W"}, "latent": {0: "B", 2: "T", 3: "h", 4: "w"}}),
+    "guide": (["latents", "timestep"], ["logits"],
+              {"latents": {0: "B", 2: "T", 3: "h", 4: "w"}, "timestep": {0: "B"}, "logits": {0: "B"}}),
     "vae_decoder": (["latent"], ["video"], {"latent": {0: "B", 2: "T", 3: "h", 4: "w"}, "video": {0: "B", 2: "F", 3: "H", 4: "W"}}),
 }
 
@@ -124,6 +133,26 @@ def add_int8(pack: Path) -> None:
     index_path.write_text(json.dumps(index, indent=1))
 
 
+def add_guide(pack: Path, weights: Path) -> None:
+    """Writes the attribute guide (tessera/guide.py) into a pack and records it: graphs.guide and
+    default.noise_search. Packs without it sample as before."""
+    guide, meta = load_guide(weights)
+    args = (torch.randn(1, guide.cfg.latent_channels, 3, 4, 4), torch.tensor([0.5]))
+    tmp = pack / "guide" / "model.onnx.part"  # a failed export never leaves a half-written graph
+    export_graph(GuideGraph(guide), args, tmp, "guide")
+    store_fp16(tmp)
+    tmp.replace(pack / "guide" / "model.onnx")
+    (pack / "guide" / "config.json").write_text(json.dumps(guide_config_dict(guide.cfg), indent=1))
+    index_path = pack / "model_index.json"
+    index = json.loads(index_path.read_text())
+    inputs, outputs, _ = GRAPH_IO["guide"]
+    index["graphs"]["guide"] = {"path": "guide/model.onnx", "inputs": inputs, "outputs": outputs,
+                                "parameters": sum(p.numel() for p in guide.parameters()), "heads": HEADS,
+                                "training": {k: meta[k] for k in ("step", "accuracy") if k in meta}}
+    index["default"]["noise_search"] = NOISE_SEARCH
+    index_path.write_text(json.dumps(index, indent=1))
+
+
 def example_inputs(model: TesseraModel, vae, tok: WordTokenizer):
     C, h = vae.cfg.latent_channels, 128 // vae.cfg.spatial  # latents of a 128x128 clip
     ids, mask = tok.batch(["a red circle moving right on a black background", ""])
@@ -156,7 +185,7 @@ def fit_rgb_projection(vae, shift: float, scale: float, n: int = 48) -> dict:
 
 def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str, int8: bool = True) -> None:
     tok = WordTokenizer.for_world(model.text_encoder.cfg.max_length)
-    for sub in ("tokenizer", "text_encoder", "transformer", "vae_encoder", "vae_decoder", "scheduler"):
+    for sub in ("tokenizer", "text_encoder", "transformer", "vae_encoder", "vae_decoder", "scheduler", "guide"):
         if (out / sub).exists():  # the model card (README.md) and eval/ are kept
             shutil.rmtree(out / sub)
     out.mkdir(parents=True, exist_ok=True)
@@ -206,9 +235,17 @@ def main() -> None:
     ap.add_argument("--version", default="0.1.0")
     ap.add_argument("--random", action="store_true", help="random transformer weights (engine development)")
     ap.add_argument("--no-int8", action="store_true", help="do not write the int8 transformer variant")
+    ap.add_argument("--guide", default=str(ROOT / "weights" / "guide.pt"),
+                    help="attribute guide weights (tessera/train_guide.py) for noise search; skipped when missing")
+    ap.add_argument("--guide-only", action="store_true",
+                    help="only add the attribute guide (--guide) to the pack at --out")
     ap.add_argument("--int8-only", action="store_true",
                     help="only quantise the transformer of the pack at --out and record it in its model_index.json")
     args = ap.parse_args()
+    if args.guide_only:
+        add_guide(Path(args.out), Path(args.guide))
+        print(f"wrote {Path(args.out) / 'guide' / 'model.onnx'}")
+        return
     if args.int8_only:
         if args.no_int8:
             ap.error("--int8-only and --no-int8 contradict each other")
@@ -227,6 +264,8 @@ def main() -> None:
     else:
         model, meta = load_dit(Path(args.dit), "ema")
     write_pack(Path(args.out), model.eval(), vae.eval(), meta, args.version, int8=not args.no_int8)
+    if Path(args.guide).exists() and not args.random:
+        add_guide(Path(args.out), Path(args.guide))
     print(f"wrote {args.out}")
 
 

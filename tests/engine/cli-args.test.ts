@@ -88,6 +88,8 @@ describe('tessera generate flags', () => {
       [[...base, '--guidance-interval', '0.5'], /--guidance-interval/],
       [[...base, '--precision', 'fp16'], /--precision must be fp32 or int8, got "fp16"/],
       [[...base, '--precision'], /--precision needs a value/],
+      [[...base, '--search', '0'], /--search must be between 1 and 16, got 0/],
+      [[...base, '--search', 'many'], /--search must be a whole number/],
     ];
     for (const [argv, msg] of bad) expect(() => parseGenerate(argv), argv.join(' ')).toThrow(msg);
     expect(() => parseGenerate([...base, '--bogus'])).toThrow(UsageError);
@@ -101,6 +103,13 @@ describe('tessera generate flags', () => {
       precision: 'int8',
     });
     expect(USAGE).toContain('[--precision fp32|int8]');
+  });
+
+  it('--search N becomes the request search (absent: the pack default), and is in the usage', () => {
+    expect(parseGenerate([...base, '--search', '1']).request.search).toBe(1);
+    expect(parseGenerate([...base, '--search=8']).request.search).toBe(8);
+    expect(parseGenerate(base).request).not.toHaveProperty('search');
+    expect(USAGE).toContain('[--search N]');
   });
 
   it('--guidance-interval LO,HI becomes the request interval', () => {

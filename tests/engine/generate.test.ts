@@ -31,7 +31,12 @@ const hasPack = existsSync(join(PACK, 'model_index.json'));
 const index = hasPack
   ? (JSON.parse(readFileSync(join(PACK, 'model_index.json'), 'utf8')) as {
       fps: number;
-      default: { width: number; height: number; frames: number };
+      default: {
+        width: number;
+        height: number;
+        frames: number;
+        noise_search?: { candidates: number; screen_steps: number };
+      };
       training?: { step?: number };
     })
   : undefined;
@@ -39,6 +44,9 @@ const index = hasPack
 const trained = (index?.training?.step ?? 0) > 0 || process.env.TESSERA_TEST_TRAINED === '1';
 const STEPS = 4;
 const LONG = 180_000;
+/** Screening steps a single-object text-to-video job runs before sampling (PACK_FORMAT.md, "Noise search"). */
+const search = index?.default.noise_search;
+const SEARCH_STEPS = search ? search.candidates * search.screen_steps : 0;
 
 describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'tessera-gen-'));
@@ -94,8 +102,9 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
       expect(fromMp4.createdAt).toBe(sidecar.createdAt);
       const poster = decodePng(readFileSync(res.posterPath));
       expect([poster.width, poster.height]).toEqual([d.width, d.height]);
-      expect(progress.map((p) => p.step)).toEqual([1, 2, 3, 4]);
-      expect(progress.every((p) => p.total === STEPS && p.elapsedMs >= 0 && p.etaMs >= 0)).toBe(true);
+      const total = SEARCH_STEPS + STEPS;
+      expect(progress.map((p) => p.step)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      expect(progress.every((p) => p.total === total && p.elapsedMs >= 0 && p.etaMs >= 0)).toBe(true);
       expect(previews.length).toBeGreaterThan(0);
       expect(previews[0]?.dataUrl).toMatch(/^data:image\/png;base64,/);
       expect(readdirSync(tmp).filter((f) => f.includes('.part-'))).toEqual([]);
@@ -127,6 +136,29 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
       });
       const f3 = await readFrames(again.videoPath, { width: d.width, height: d.height });
       expect(Buffer.from(f3.data).equals(Buffer.from(f1.data))).toBe(true);
+    },
+    LONG,
+  );
+
+  it.skipIf(!search)(
+    "noise search picks a candidate noise and records it; search 1 samples the seed's own noise",
+    async () => {
+      const searched = await renderFrames(parseRequest({ ...base, seed: 5 }));
+      const plain = await renderFrames(parseRequest({ ...base, seed: 5, search: 1 }));
+      expect(searched.recipe.search).toBe(search?.candidates);
+      const chosen = searched.recipe.searchCandidate;
+      expect(chosen).toBeGreaterThanOrEqual(0);
+      expect(chosen).toBeLessThan(search?.candidates ?? 0);
+      expect(plain.recipe.search).toBe(1);
+      expect(plain.recipe.searchCandidate).toBeUndefined();
+      const same = Buffer.from(searched.frames.data).equals(Buffer.from(plain.frames.data));
+      expect(same).toBe(chosen === 0);
+      // Two objects: the guide reads one object's attributes, so no search runs.
+      const two = await renderFrames(
+        parseRequest({ ...base, prompt: 'red ball going right and blue square going up, black bg', seed: 5 }),
+      );
+      expect(two.recipe.searchCandidate).toBeUndefined();
+      expect(two.recipe.timings?.search).toBeUndefined();
     },
     LONG,
   );

@@ -148,6 +148,36 @@ describe('transformer variants', () => {
       ),
     ).toThrow(/default\.precision/);
   });
+  const withGuide = (i: Record<string, unknown>): void => {
+    (i.graphs as Record<string, unknown>).guide = { path: 'guide/model.onnx', heads: { shape: ['circle', 'square'] } };
+    (i.default as Record<string, unknown>).noise_search = { candidates: 4, screen_to: 0.7, screen_steps: 5 };
+  };
+  it('accepts an attribute guide with noise search, and names a missing guide file', () => {
+    const dir = makePackDir('guided', withGuide);
+    expect(() => readPackInfo(dir)).toThrow(/missing the guide graph: .*guided\/guide\/model\.onnx/);
+    mkdirSync(join(dir, 'guide'));
+    writeFileSync(join(dir, 'guide', 'model.onnx'), '');
+    const info = readPackInfo(dir);
+    expect(info.index.graphs.guide?.heads.shape).toEqual(['circle', 'square']);
+    expect(info.index.default.noise_search?.candidates).toBe(4);
+  });
+  it('rejects noise search without a guide, and a screening time outside (0, 1)', () => {
+    expect(() =>
+      readPackInfo(
+        makePackDir('search-no-guide', (i) => {
+          (i.default as Record<string, unknown>).noise_search = { candidates: 4, screen_to: 0.7, screen_steps: 5 };
+        }),
+      ),
+    ).toThrow(/default\.noise_search needs a guide graph/);
+    expect(() =>
+      readPackInfo(
+        makePackDir('search-bad-t', (i) => {
+          withGuide(i);
+          ((i.default as Record<string, unknown>).noise_search as Record<string, unknown>).screen_to = 1.5;
+        }),
+      ),
+    ).toThrow(/noise_search\.screen_to/);
+  });
 });
 
 describe('pack listing', () => {
