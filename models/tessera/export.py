@@ -37,8 +37,8 @@ GUIDANCE = {"guidance": 3.0, "guidance_interval": [0.0, 1.0]}
 FORMAT = 1
 # Noise search with the attribute guide (PACK_FORMAT.md): 4 candidate noises, each screened by 5
 # coarse Euler steps down to t = 0.7, where the guide reads motion at 0.96 on noised real clips.
-# Session 13, 0.7.0's transformer, 32 single-object clips (seeds 5 and 6): motion 0.63 -> 0.94,
-# for 20 more transformer runs per clip (see the model card).
+# Session 13, 0.7.0's transformer, 128 single-object clips (seeds 0-3 and 5-8): motion 0.55 -> 0.66,
+# shape 0.38 -> 0.40, for 20 more transformer runs per clip (the model card, *Session 13*).
 NOISE_SEARCH = {"candidates": 4, "screen_to": 0.7, "screen_steps": 5}
 # The transformer's precision when a job asks for none (model_index.json "default.precision").
 # Stays fp32 until models/tessera/evaluate.py --precision int8 shows the int8 variant holds up.
