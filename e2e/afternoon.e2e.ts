@@ -198,6 +198,11 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
     assert.ok(clip?.path.startsWith(join(projectDir, 'media')), 'the clip lands in the project media/ folder');
     await selectClip(TEXT_PROMPT);
     await region('Player').locator('video').waitFor();
+    // A single-object clip on the built-in pack (noise search on): the guide chose its starting
+    // noise, the recipe keeps which, and the Inspector says so.
+    const searched = clip?.recipe?.searchCandidate;
+    assert.ok(searched !== undefined, 'noise search ran for a single-object text-to-video clip');
+    await region('Inspector').getByText(`candidate ${searched} of ${clip?.recipe?.search}`).waitFor();
     await shot('3-generated');
   });
 

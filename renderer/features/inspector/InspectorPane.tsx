@@ -167,6 +167,14 @@ export function InspectorPane() {
           ) : null}
           <dt>Seed</dt>
           <dd>{recipe.seed}</dd>
+          {recipe.searchCandidate !== undefined ? (
+            <>
+              <dt>Noise search</dt>
+              <dd title="The pack's attribute guide chose this starting noise among the candidates (0 is the seed's own)">
+                candidate {recipe.searchCandidate} of {recipe.search}
+              </dd>
+            </>
+          ) : null}
           <dt>Steps</dt>
           <dd>
             {recipe.steps} ({recipe.sampler})
