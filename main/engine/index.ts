@@ -423,24 +423,16 @@ export async function renderFrames(
     t = mark('denoise_first_frame', t);
   }
   let noise = gaussian(rng, latentSize(s));
-  const searchStart = performance.now();
-  const searched = plan.remixLatent
-    ? undefined
-    : await runNoiseSearch(
-        { pack, transformer, job, shape: s, context, cond, uncond, hooks, timesteps },
-        noise,
-        expansion.caption,
-      );
+  const searched = await runNoiseSearch(
+    { pack, transformer, job, shape: s, context, cond, uncond, hooks, timesteps },
+    noise,
+    expansion.caption,
+  );
   if (searched) {
     noise = searched.noise;
     t = mark('search', t);
   }
-  const progressBefore = searched
-    ? {
-        steps: searched.scores.length * (pack.index.default.noise_search?.screen_steps ?? 0),
-        elapsedMs: performance.now() - searchStart,
-      }
-    : undefined;
+  const progressBefore = searched ? { steps: searched.steps, elapsedMs: searched.elapsedMs } : undefined;
   let startIndex = 0;
   let x = noise;
   if (plan.remixLatent) {

@@ -88,6 +88,9 @@ export interface NoiseSearchResult {
   noise: Float32Array;
   candidate: number;
   scores: number[];
+  /** Screening steps run and their time, for the sampler's progress that follows. */
+  steps: number;
+  elapsedMs: number;
 }
 
 export async function searchNoise(o: NoiseSearchOptions): Promise<NoiseSearchResult> {
@@ -114,5 +117,5 @@ export async function searchNoise(o: NoiseSearchOptions): Promise<NoiseSearchRes
     scores.push(score);
     if (score > best.score) best = { noise, candidate: c, score };
   }
-  return { noise: best.noise, candidate: best.candidate, scores };
+  return { noise: best.noise, candidate: best.candidate, scores, steps: done, elapsedMs: performance.now() - start };
 }

@@ -21,7 +21,7 @@ import numpy as np
 import onnxruntime as ort
 from PIL import Image
 
-from . import judge, world
+from . import guide, judge, world
 from .sampling import schedule
 from .tokenizer import WordTokenizer
 
@@ -139,27 +139,12 @@ class OnnxPipeline:
         x = x * (1 - cmask) + context * cmask
         return self.decode(x)
 
-    def guide_target(self, prompt: str) -> list[tuple[int, int, int]] | None:
-        """(start, end, class) in the guide's logits for each attribute group (graphs.guide.heads,
-        named as world.Obj fields), for a caption with one object; None otherwise."""
-        try:
-            scene = world.parse_caption(prompt)
-        except (ValueError, AssertionError, IndexError):
-            return None
-        if len(scene.objects) != 1:
-            return None
-        out, lo = [], 0
-        for group, classes in self.index["graphs"]["guide"]["heads"].items():
-            out.append((lo, lo + len(classes), classes.index(getattr(scene.objects[0], group))))
-            lo += len(classes)
-        return out
-
     def search_noise(self, prompt: str, seed: int, noise: np.ndarray, ts: list[float], vel, candidates=None):
         """Noise search (PACK_FORMAT.md, "Noise search"): the candidate noise whose coarse early
         trajectory the guide scores highest for the caption's attributes; `noise` when off."""
         opts = self.index["default"].get("noise_search")
         k = (opts or {}).get("candidates", 1) if candidates is None else candidates
-        target = self.guide_target(prompt) if "guide" in self.s else None
+        target = guide.target_groups(prompt, self.index["graphs"]["guide"]["heads"]) if "guide" in self.s else None
         if k <= 1 or opts is None or target is None:
             return noise
         t_s = next(t for t in ts if t <= opts["screen_to"])
@@ -172,10 +157,7 @@ class OnnxPipeline:
             for j in range(n):
                 x = x + (screen[j + 1] - screen[j]) * vel(x, screen[j])
             logits = self.s["guide"].run(None, {"latents": x, "timestep": np.array([t_s], np.float32)})[0][0]
-            score = 0.0
-            for lo, hi, cls in target:  # sum over attribute groups of log p(caption's class)
-                z = logits[lo:hi] - logits[lo:hi].max()
-                score += float(z[cls] - np.log(np.exp(z).sum()))
+            score = guide.caption_log_prob(logits, target)
             if score > best_score:
                 best, best_score = x0, score
         return best

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -63,11 +64,6 @@ class LatentGuide(nn.Module):
         """Logits per attribute group of `HEADS`."""
         return dict(zip(HEADS, self.logits(x, t).split([len(v) for v in HEADS.values()], 1)))
 
-    def score(self, x: torch.Tensor, t: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """(B,) sum over groups of log p(target class | x_t); an all-zero group of `target` counts nothing."""
-        return sum((F.log_softmax(l, 1) * y).sum(1) for l, y in zip(self(x, t).values(), target.split(
-            [len(v) for v in HEADS.values()], 1)))
-
 
 class GuideGraph(nn.Module):
     """The exported graph: (latents, timestep) -> logits (B, K), groups concatenated as in `HEADS`."""
@@ -80,15 +76,29 @@ class GuideGraph(nn.Module):
         return self.guide.logits(latents, timestep)
 
 
-def target_for(caption: str) -> torch.Tensor | None:
-    """The (K,) target of a canonical caption with one object; None for other captions."""
-    scene = world.parse_caption(caption)
+def target_groups(caption: str, heads: dict[str, list[str]]) -> list[tuple[int, int, int]] | None:
+    """(start, end, class) in the logits of each attribute group of `heads` (named as world.Obj
+    fields) for a canonical caption with one object; None for any other caption."""
+    try:
+        scene = world.parse_caption(caption)
+    except (ValueError, AssertionError, IndexError):
+        return None
     if len(scene.objects) != 1:
         return None
-    o = scene.objects[0]
-    rows = [F.one_hot(torch.tensor(HEADS["shape"].index(o.shape)), len(HEADS["shape"])),
-            F.one_hot(torch.tensor(HEADS["motion"].index(o.motion)), len(HEADS["motion"]))]
-    return torch.cat(rows).float()
+    out, lo = [], 0
+    for group, classes in heads.items():
+        out.append((lo, lo + len(classes), classes.index(getattr(scene.objects[0], group))))
+        lo += len(classes)
+    return out
+
+
+def caption_log_prob(logits: np.ndarray, groups: list[tuple[int, int, int]]) -> float:
+    """Sum over groups of log_softmax(the group's logits)[class]: the noise-search score."""
+    score = 0.0
+    for lo, hi, cls in groups:
+        z = logits[lo:hi] - logits[lo:hi].max()
+        score += float(z[cls] - np.log(np.exp(z).sum()))
+    return score
 
 
 def config_dict(cfg: GuideConfig) -> dict:

@@ -7,7 +7,8 @@ import torch
 import torch.nn.functional as F
 
 from tessera import export, world
-from tessera.guide import HEADS, GuideConfig, LatentGuide, load_guide, save_guide, target_for
+from tessera.guide import (HEADS, GuideConfig, LatentGuide, caption_log_prob, load_guide, save_guide,
+                           target_groups)
 
 
 def small_guide() -> LatentGuide:
@@ -51,15 +52,18 @@ def test_weights_round_trip(tmp_path):
 def test_score_is_log_probability_of_the_captions_classes():
     guide = small_guide()
     x, t = torch.randn(2, 16, 5, 8, 8), torch.tensor([0.3, 0.9])
-    target = target_for("a small red triangle moving left on a black background")
+    groups = target_groups("a small red triangle moving left on a black background", HEADS)
     shape_i, motion_i = HEADS["shape"].index("triangle"), HEADS["motion"].index("moving left")
-    assert target.sum() == 2 and target[shape_i] == 1 and target[len(HEADS["shape"]) + motion_i] == 1
+    n_shapes = len(HEADS["shape"])
+    assert groups == [(0, n_shapes, shape_i), (n_shapes, n_shapes + len(HEADS["motion"]), motion_i)]
     with torch.no_grad():
         logits = guide(x, t)
         want = F.log_softmax(logits["shape"], 1)[:, shape_i] + F.log_softmax(logits["motion"], 1)[:, motion_i]
-        assert torch.allclose(guide.score(x, t, target[None].expand(2, -1)), want)
-        shape_only = target.clone()
-        shape_only[len(HEADS["shape"]):] = 0  # an all-zero group asks for nothing
-        assert torch.allclose(guide.score(x, t, shape_only[None]), F.log_softmax(logits["shape"], 1)[:, shape_i])
-    assert target_for("a red circle standing still and a blue square growing on a black background") is None
+        flat = guide.logits(x, t).numpy()
+    for b in range(2):
+        assert abs(caption_log_prob(flat[b], groups) - float(want[b])) < 1e-5
+    # one group only: that group's log-probability alone
+    assert abs(caption_log_prob(flat[0], groups[:1]) - float(F.log_softmax(logits["shape"], 1)[0, shape_i])) < 1e-5
+    assert target_groups("a red circle standing still and a blue square growing on a black background", HEADS) is None
+    assert target_groups("not a caption", HEADS) is None
     assert set(HEADS) <= set(vars(world.Obj("red", "circle", "medium", "growing")))  # groups name Obj fields

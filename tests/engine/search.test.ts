@@ -72,6 +72,7 @@ describe('noise search', () => {
     expect(res.candidate).toBe(want);
     expect(Array.from(res.noise)).toEqual(Array.from(all[want] as Float32Array));
     expect(res.scores).toHaveLength(candidates);
+    expect(res.steps).toBe(candidates * 3);
     expect(progress).toEqual(Array.from({ length: candidates * 3 }, (_, i) => i + 1));
   });
 });
