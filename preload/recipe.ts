@@ -37,6 +37,17 @@ export const guidanceIntervalSchema = z
   .refine(([lo, hi]) => lo <= hi, { message: 'guidance interval must be [lo, hi] with lo <= hi' });
 export type GuidanceInterval = z.infer<typeof guidanceIntervalSchema>;
 
+/**
+ * A stronger guidance at the highest noise levels: `guidance` for t >= `fromT` instead of the
+ * job's base value. A small model decides an object's shape and layout there, from the caption,
+ * and a stronger pull there makes it follow the caption more often (PACK_FORMAT.md, "Text").
+ */
+export const guidanceHighSchema = z.object({
+  fromT: z.number().min(0).max(1),
+  guidance: z.number().min(0).max(30),
+});
+export type GuidanceHigh = z.infer<typeof guidanceHighSchema>;
+
 /** What a person (or the CLI) asks for. Optional fields fall back to the pack's defaults. */
 export const recipeRequestSchema = z.object({
   mode: modeSchema.default('t2v'),
@@ -46,6 +57,8 @@ export const recipeRequestSchema = z.object({
   steps: z.number().int().min(1).max(500).optional(),
   guidance: z.number().min(0).max(30).optional(),
   guidanceInterval: guidanceIntervalSchema.optional(),
+  /** Absent: the pack's default.guidance_high; null: none (the base guidance at every level). */
+  guidanceHigh: guidanceHighSchema.nullable().optional(),
   sampler: samplerSchema.optional(),
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),
@@ -83,6 +96,8 @@ export const recipeSchema = z.object({
   guidance: z.number(),
   /** Absent in recipes from before the interval existed: guidance applied at every step. */
   guidanceInterval: guidanceIntervalSchema.optional(),
+  /** Absent when none applied (and in recipes from before it existed). */
+  guidanceHigh: guidanceHighSchema.optional(),
   sampler: samplerSchema,
   width: z.number().int(),
   height: z.number().int(),

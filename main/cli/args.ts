@@ -9,7 +9,8 @@ export class UsageError extends Error {
 
 export const USAGE = `usage:
   tessera generate --prompt TEXT [--negative TEXT] [--seed N] [--width W] [--height H] [--frames F]
-                   [--steps S] [--guidance G] [--guidance-interval LO,HI] [--sampler euler|heun] [--pack DIR]
+                   [--steps S] [--guidance G] [--sampler euler|heun] [--pack DIR]
+                   [--guidance-interval LO,HI] [--guidance-high G,FROM_T|off]  # g(t), PACK_FORMAT.md "Text"
                    [--precision fp32|int8]                     # int8: the pack's quantised transformer
                    [--search N]                                # noise-search candidates (1: off)
                    [--image PATH [--fit crop|letterbox]]       # image-to-video
@@ -47,6 +48,7 @@ const GENERATE_FLAGS: Record<string, FlagSpec> = {
   steps: { arity: 1 },
   guidance: { arity: 1 },
   'guidance-interval': { arity: 1 },
+  'guidance-high': { arity: 1 },
   sampler: { arity: 1 },
   pack: { arity: 1 },
   precision: { arity: 1 },
@@ -186,6 +188,23 @@ export function parseGenerate(argv: string[]): GenerateArgs {
       throw new UsageError(`--guidance-interval must be LO,HI with 0 <= LO <= HI <= 1, got "${intervalText}"`);
     guidanceInterval = [lo, hi];
   }
+  const highText = one('guidance-high');
+  let guidanceHigh: { guidance: number; fromT: number } | null | undefined;
+  if (highText === 'off') guidanceHigh = null;
+  else if (highText !== undefined) {
+    const parts = highText.split(',').map((x) => Number(x.trim()));
+    const [g, fromT] = parts;
+    if (
+      parts.length !== 2 ||
+      g === undefined ||
+      fromT === undefined ||
+      !(g >= 0 && g <= 30 && fromT >= 0 && fromT <= 1)
+    )
+      throw new UsageError(
+        `--guidance-high must be G,FROM_T with 0 <= G <= 30 and 0 <= FROM_T <= 1, or off; got "${highText}"`,
+      );
+    guidanceHigh = { guidance: g, fromT };
+  }
   const abs = (p: string | undefined): string | undefined => (p === undefined ? undefined : resolve(p));
 
   const request = {
@@ -197,6 +216,7 @@ export function parseGenerate(argv: string[]): GenerateArgs {
     search: int('search', one('search'), 1, 16),
     guidance,
     guidanceInterval,
+    guidanceHigh,
     sampler,
     width: int('width', one('width'), 1, 8192),
     height: int('height', one('height'), 1, 8192),

@@ -15,6 +15,7 @@ import type { Precision } from '../../preload/recipe.js';
 import { generate, warmUp } from '../engine/index.js';
 import { loadPack, REPO_ROOT, resolvePackDir, transformerPath } from '../engine/pack.js';
 import { estimateTransformerGflop, measureMatmulPeak, type TransformerConfig } from '../engine/peak.js';
+import { guidanceSchedule } from '../engine/sampler.js';
 import { flowTimesteps } from '../engine/scheduler.js';
 import { forkWorkerSpawner } from '../node/forkWorker.js';
 import { ensureWorkerBuilt } from '../node/workerBuild.js';
@@ -189,10 +190,10 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     const callsPerStep = r.sampler === 'heun' ? (2 * r.steps - 1) / r.steps : 1;
     // With a guidance interval, steps outside it run batch 1 and the others batch 2: per call
     // figures use the mean step time and the mean batch (B = 2 only when every step is guided).
-    const [lo, hi] = r.guidanceInterval ?? [0, 1];
+    const g = guidanceSchedule(r.guidance, r.guidanceInterval ?? [0, 1], r.guidanceHigh);
     const pack = await loadPack(packDir);
     const ts = flowTimesteps(r.steps, pack.shift).slice(0, r.steps);
-    const guided = r.guidance === 1 ? 0 : ts.filter((t) => t >= lo && t <= hi).length / r.steps;
+    const guided = ts.filter((t) => g(t) !== 1).length / r.steps;
     const meanMsPerStep = samplerTimes.reduce((a, b) => a + b, 0) / Math.max(1, samplerTimes.length);
     const msPerCall = (guided === 1 ? msPerStep : meanMsPerStep) / callsPerStep;
     const batch = 1 + guided;

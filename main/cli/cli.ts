@@ -85,7 +85,7 @@ async function cmdGenerate(argv: string[]): Promise<void> {
     [
       `prompt:    ${r.prompt}`,
       `caption:   ${r.expandedPrompt}${r.unknownWords.length ? `   (could not place: ${r.unknownWords.join(', ')})` : ''}`,
-      `seed:      ${r.seed}   steps ${r.steps} ${r.sampler}   guidance ${r.guidance}   ${r.width}x${r.height}   mode ${r.mode}`,
+      `seed:      ${r.seed}   steps ${r.steps} ${r.sampler}   guidance ${r.guidance}${r.guidanceHigh ? ` (${r.guidanceHigh.guidance} for t >= ${r.guidanceHigh.fromT})` : ''}   ${r.width}x${r.height}   mode ${r.mode}`,
       `provider:  ${r.engine.provider} (onnxruntime ${r.engine.onnxruntime})`,
       `wrote:     ${result.videoPath} (${result.frames} frames, ${result.durationSec.toFixed(2)} s)`,
       `           ${result.posterPath}`,

@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  type GuidanceHigh,
   type GuidanceInterval,
   type Precision,
   type Recipe,
@@ -29,7 +30,15 @@ import {
 import { appVersion } from './paths.js';
 import { expandPrompt } from './prompt.js';
 import { drawSeed, gaussian, Xoshiro128 } from './rng.js';
-import { type Context, emptyContext, guidedVelocity, type LatentShape, latentSize, sample } from './sampler.js';
+import {
+  type Context,
+  emptyContext,
+  guidanceSchedule,
+  guidedVelocity,
+  type LatentShape,
+  latentSize,
+  sample,
+} from './sampler.js';
 import { flowTimesteps, remixStartIndex } from './scheduler.js';
 import { guideTarget, type NoiseSearchResult, searchNoise } from './search.js';
 
@@ -100,6 +109,8 @@ interface Job {
   steps: number;
   guidance: number;
   guidanceInterval: GuidanceInterval;
+  /** Stronger guidance at the highest noise levels; undefined when none applies. */
+  guidanceHigh: GuidanceHigh | undefined;
   sampler: 'euler' | 'heun';
   precision: Precision;
   /** Noise-search candidates (1: none). */
@@ -157,6 +168,7 @@ function resolveJob(pack: LoadedPack, req: RecipeRequestParsed): Job {
     steps: req.steps ?? d.steps,
     guidance: req.guidance ?? d.guidance,
     guidanceInterval: req.guidanceInterval ?? d.guidance_interval ?? [0, 1],
+    guidanceHigh: resolveGuidanceHigh(req.guidanceHigh, d.guidance_high),
     sampler: req.sampler ?? d.sampler,
     precision,
     search: req.search ?? d.noise_search?.candidates ?? 1,
@@ -165,6 +177,16 @@ function resolveJob(pack: LoadedPack, req: RecipeRequestParsed): Job {
     frames,
     shape,
   };
+}
+
+/** The request's high-noise guidance; absent means the pack's default, null means none. */
+function resolveGuidanceHigh(
+  asked: GuidanceHigh | null | undefined,
+  packDefault: { from_t: number; guidance: number } | undefined,
+): GuidanceHigh | undefined {
+  if (asked === null) return undefined;
+  if (asked !== undefined) return asked;
+  return packDefault && { fromT: packDefault.from_t, guidance: packDefault.guidance };
 }
 
 async function textEmbeds(
@@ -278,7 +300,8 @@ function jobVelocity(
     });
     return (out.velocity as ort.Tensor).data as Float32Array;
   };
-  return guidedVelocity(run, a.job.guidance, size, a.job.guidanceInterval);
+  const { guidance, guidanceInterval, guidanceHigh } = a.job;
+  return guidedVelocity(run, guidanceSchedule(guidance, guidanceInterval, guidanceHigh), size);
 }
 
 async function denoise(a: DenoiseArgs): Promise<Float32Array> {
@@ -473,6 +496,7 @@ export async function renderFrames(
     steps: job.steps,
     guidance: job.guidance,
     guidanceInterval: job.guidanceInterval,
+    ...(job.guidanceHigh ? { guidanceHigh: job.guidanceHigh } : {}),
     sampler: job.sampler,
     width: job.width,
     height: job.height,
@@ -502,6 +526,7 @@ export function requestFromRecipe(recipe: Recipe): RecipeRequest {
     steps: recipe.steps,
     guidance: recipe.guidance,
     guidanceInterval: recipe.guidanceInterval ?? [0, 1],
+    guidanceHigh: recipe.guidanceHigh ?? null,
     sampler: recipe.sampler,
     width: recipe.width,
     height: recipe.height,

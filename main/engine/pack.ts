@@ -67,6 +67,8 @@ const modelIndexSchema = z.object({
     guidance: z.number().min(0),
     /** Optional: where guidance applies; absent means every step ([0, 1]). */
     guidance_interval: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).optional(),
+    /** Optional: guidance for t >= from_t instead of `guidance` (PACK_FORMAT.md, "Text"); absent means none. */
+    guidance_high: z.object({ from_t: z.number().min(0).max(1), guidance: z.number().min(0) }).optional(),
     sampler: z.enum(['euler', 'heun']),
     /** Optional: the transformer precision a job gets when it asks for none; absent means fp32. */
     precision: precisionSchema.optional(),

@@ -49,19 +49,36 @@ export function applyContext(x: Float32Array, c: Context, s: LatentShape): void 
 /** One transformer evaluation on a batch: returns velocity for every batch row. */
 export type TransformerRun = (latents: Float32Array, timestep: Float32Array, batch: number) => Promise<Float32Array>;
 
+/** The guidance scale g(t) of a job; 1 means the conditional pass alone. */
+export type GuidanceAt = (t: number) => number;
+
 /**
- * Guided velocity: v = v_uncond + g (v_cond - v_uncond). Batch row 0 is conditional and
- * row 1 unconditional, in one run; with g = 1, or at a t outside `interval`, only the
- * conditional row is run.
+ * g(t): `high.guidance` for t >= `high.fromT`, else `guidance` for t inside `interval`, else 1
+ * (PACK_FORMAT.md, "Text").
+ */
+export function guidanceSchedule(
+  guidance: number,
+  interval: readonly [number, number] = [0, 1],
+  high?: { fromT: number; guidance: number },
+): GuidanceAt {
+  return (t) => {
+    if (high && t >= high.fromT) return high.guidance;
+    return t >= interval[0] && t <= interval[1] ? guidance : 1;
+  };
+}
+
+/**
+ * Guided velocity: v = v_uncond + g(t) (v_cond - v_uncond). Batch row 0 is conditional and
+ * row 1 unconditional, in one run; where g(t) = 1 only the conditional row is run.
  */
 export function guidedVelocity(
   run: TransformerRun,
-  guidance: number,
+  guidance: GuidanceAt,
   size: number,
-  interval: readonly [number, number] = [0, 1],
 ): (x: Float32Array, t: number) => Promise<Float32Array> {
   return async (x, t) => {
-    if (guidance === 1 || t < interval[0] || t > interval[1]) return run(x, Float32Array.of(t), 1);
+    const g = guidance(t);
+    if (g === 1) return run(x, Float32Array.of(t), 1);
     const batch = new Float32Array(2 * size);
     batch.set(x, 0);
     batch.set(x, size);
@@ -70,7 +87,7 @@ export function guidedVelocity(
     for (let i = 0; i < size; i++) {
       const c = out[i] as number;
       const u = out[size + i] as number;
-      v[i] = u + guidance * (c - u);
+      v[i] = u + g * (c - u);
     }
     return v;
   };

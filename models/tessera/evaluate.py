@@ -22,7 +22,7 @@ import onnxruntime as ort
 from PIL import Image
 
 from . import guide, judge, world
-from .sampling import schedule
+from .sampling import guidance_at, schedule
 from .tokenizer import WordTokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +104,8 @@ class OnnxPipeline:
         """search: noise-search candidates (PACK_FORMAT.md); None means the pack's default.noise_search."""
         d = self.index["default"]
         guidance = d["guidance"] if guidance is None else guidance
-        lo, hi = d.get("guidance_interval", [0.0, 1.0]) if interval is None else interval
+        interval = d.get("guidance_interval", [0.0, 1.0]) if interval is None else interval
+        high = d.get("guidance_high")
         C = self.index["latent_channels"]
         s = self.index["compression"]["spatial"]
         T, h, w = 1 + (frames - 1) // 4, height // s, width // s
@@ -122,11 +123,12 @@ class OnnxPipeline:
             feeds = {"latents": np.concatenate([x, x]), "timestep": np.array([t, t], np.float32), "text_embeds": emb,
                      "text_mask": mask, "context": np.concatenate([context, context]),
                      "context_mask": np.concatenate([cmask, cmask])}
-            if guidance == 1 or not lo <= t <= hi:  # conditional pass only
+            g = guidance_at(t, guidance, interval, high)
+            if g == 1:  # conditional pass only
                 feeds = {k: v[:1] for k, v in feeds.items()}
                 return self.s["transformer"].run(None, feeds)[0]
             vc, vu = self.s["transformer"].run(None, feeds)[0]
-            return (vu + guidance * (vc - vu))[None]
+            return (vu + g * (vc - vu))[None]
 
         if searchable:
             x = self.search_noise(prompt, seed, x, ts, vel, search)
@@ -233,7 +235,8 @@ def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str) -> di
     result["extension_centroid_jump_px"] = float(np.mean(jumps)) if jumps else None
     d = pipe.index["default"]
     result["settings"] = {"steps": steps, "sampler": sampler, "precision": pipe.precision, "guidance": d["guidance"],
-                          "guidance_interval": d.get("guidance_interval", [0.0, 1.0]), "seeds": SEEDS,
+                          "guidance_interval": d.get("guidance_interval", [0.0, 1.0]),
+                          "guidance_high": d.get("guidance_high"), "shift": pipe.sched["shift"], "seeds": SEEDS,
                           "noise_search": d.get("noise_search") if "guide" in pipe.s else None,
                           "single_prompts": len(SINGLE_PROMPTS), "two_object_prompts": len(TWO_PROMPTS)}
     result["seconds"] = round(time.time() - t0, 1)

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 from . import data, judge, runtime, world
-from .export import GUIDANCE
+from .export import GUIDANCE, SCHEDULER
 from .evaluate import SINGLE_PROMPTS, TWO_PROMPTS, contact_sheet
 from .sampling import sample
 from .tokenizer import WordTokenizer
@@ -164,7 +164,10 @@ def main() -> None:
     ap.add_argument("--guidance", type=float, default=GUIDANCE["guidance"])
     ap.add_argument("--interval", type=float, nargs=2, default=GUIDANCE["guidance_interval"], metavar=("LO", "HI"),
                     help="noise levels where guidance applies")
-    ap.add_argument("--shift", type=float, default=2.0, help="the sampler's timestep shift")
+    ap.add_argument("--guidance-high", type=float, nargs=2, default=[GUIDANCE["guidance_high"][k] for k in ("guidance", "from_t")],
+                    metavar=("G", "FROM_T"), help="guidance G for t >= FROM_T (the shipped default)")
+    ap.add_argument("--no-guidance-high", action="store_true", help="--guidance everywhere in --interval")
+    ap.add_argument("--shift", type=float, default=SCHEDULER["shift"], help="the sampler's timestep shift")
     ap.add_argument("--from-t", type=float, nargs="*", default=None, metavar="T",
                     help="SDEdit held-out single-object clips from these noise levels instead")
     ap.add_argument("--clips", type=int, default=16, help="with --from-t: how many clips")
@@ -190,7 +193,9 @@ def main() -> None:
     model.eval()
     vae = load_vae(Path(args.vae))[0].eval()
     tok = WordTokenizer.for_world()
-    settings = dict(steps=args.steps, guidance=args.guidance, guidance_interval=tuple(args.interval), shift=args.shift)
+    high = None if args.no_guidance_high else {"guidance": args.guidance_high[0], "from_t": args.guidance_high[1]}
+    settings = dict(steps=args.steps, guidance=args.guidance, guidance_interval=tuple(args.interval), shift=args.shift,
+                    guidance_high=high)
     decode = lambda z: data.to_uint8(vae.decoder(z / meta["latent_scale"] + meta["latent_shift"]))[0]  # noqa: E731
     report = {"step": meta["step"], **{k: v for k, v in settings.items() if k != "steps"}, "steps": args.steps}
     if args.words:

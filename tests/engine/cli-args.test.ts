@@ -115,4 +115,15 @@ describe('tessera generate flags', () => {
   it('--guidance-interval LO,HI becomes the request interval', () => {
     expect(parseGenerate([...base, '--guidance-interval', '0,0.6']).request.guidanceInterval).toEqual([0, 0.6]);
   });
+
+  it('--guidance-high G,FROM_T or off becomes the request band (absent: the pack default)', () => {
+    expect(parseGenerate([...base, '--guidance-high', '6,0.8']).request.guidanceHigh).toEqual({
+      guidance: 6,
+      fromT: 0.8,
+    });
+    expect(parseGenerate([...base, '--guidance-high', 'off']).request.guidanceHigh).toBeNull();
+    expect(parseGenerate(base).request).not.toHaveProperty('guidanceHigh');
+    for (const bad of ['6', '6,1.5', '40,0.8', 'high'])
+      expect(() => parseGenerate([...base, '--guidance-high', bad])).toThrow(/--guidance-high must be G,FROM_T/);
+  });
 });

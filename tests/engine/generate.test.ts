@@ -36,6 +36,7 @@ const index = hasPack
         height: number;
         frames: number;
         noise_search?: { candidates: number; screen_steps: number };
+        guidance_high?: { from_t: number; guidance: number };
       };
       training?: { step?: number };
     })
@@ -159,6 +160,26 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
       );
       expect(two.recipe.searchCandidate).toBeUndefined();
       expect(two.recipe.timings?.search).toBeUndefined();
+    },
+    LONG,
+  );
+
+  it(
+    "records the pack's high-noise guidance band; off (null) renders other frames and re-renders as asked",
+    async () => {
+      const high = index?.default.guidance_high;
+      const asked = parseRequest({ ...base, seed: 21, search: 1 });
+      const withBand = await renderFrames(asked);
+      expect(withBand.recipe.guidanceHigh).toEqual(high && { fromT: high.from_t, guidance: high.guidance });
+      const off = await renderFrames(parseRequest({ ...base, seed: 21, search: 1, guidanceHigh: null }));
+      expect(off.recipe).not.toHaveProperty('guidanceHigh');
+      expect(requestFromRecipe({ ...off.recipe, createdAt: '' }).guidanceHigh).toBeNull();
+      const strong = await renderFrames(
+        parseRequest({ ...base, seed: 21, search: 1, guidanceHigh: { fromT: 0.5, guidance: 9 } }),
+      );
+      expect(strong.recipe.guidanceHigh).toEqual({ fromT: 0.5, guidance: 9 });
+      expect(Buffer.from(strong.frames.data).equals(Buffer.from(off.frames.data))).toBe(false);
+      if (high) expect(Buffer.from(withBand.frames.data).equals(Buffer.from(off.frames.data))).toBe(false);
     },
     LONG,
   );

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type Context,
+  guidanceSchedule,
   guidedVelocity,
   type LatentShape,
   sample,
@@ -78,7 +79,7 @@ describe('sampler vs the PyTorch reference', () => {
         timesteps,
         startIndex,
         sampler: c.sampler,
-        velocity: guidedVelocity(toy, ref.guidance, size),
+        velocity: guidedVelocity(toy, guidanceSchedule(ref.guidance), size),
         context,
         projection: { weight: Array.from({ length: C }, () => [0.1, 0.1, 0.1]), bias: [0.5, 0.5, 0.5] },
         onProgress: (p) => steps.push(p.step),
@@ -99,13 +100,38 @@ describe('guidance interval', () => {
       return toy(latents, timestep, batch);
     };
     const x = Float32Array.from(ref.noise.slice(0, size));
-    const velocity = guidedVelocity(counting, 4, size, [0, 0.6]);
+    const velocity = guidedVelocity(counting, guidanceSchedule(4, [0, 0.6]), size);
     const high = await velocity(x, 0.9); // above hi: conditional only
     const low = await velocity(x, 0.3); // inside: v_u + 4 (v_c - v_u)
     expect(batches).toEqual([1, 2]);
     for (let i = 0; i < size; i++) {
       expect(high[i]).toBeCloseTo(0.3 * (x[i] as number) + 0.9 + 0.2, 5);
       expect(low[i]).toBeCloseTo(0.3 * (x[i] as number) + 0.3 - 0.1 + 4 * 0.3, 5);
+    }
+  });
+});
+
+describe('high-noise guidance', () => {
+  it('uses the high value from fromT up, the base inside the interval, and 1 elsewhere', () => {
+    const g = guidanceSchedule(3, [0, 0.6], { fromT: 0.8, guidance: 6 });
+    expect([1, 0.9, 0.8, 0.7, 0.6, 0.2, 0].map(g)).toEqual([6, 6, 6, 1, 3, 3, 3]);
+    expect([1, 0.5].map(guidanceSchedule(3))).toEqual([3, 3]);
+  });
+
+  it('guides with the high value at a high noise level in one batched run', async () => {
+    const batches: number[] = [];
+    const counting: TransformerRun = async (latents, timestep, batch) => {
+      batches.push(batch);
+      return toy(latents, timestep, batch);
+    };
+    const x = Float32Array.from(ref.noise.slice(0, size));
+    const velocity = guidedVelocity(counting, guidanceSchedule(3, [0, 1], { fromT: 0.8, guidance: 6 }), size);
+    const high = await velocity(x, 0.9); // v_u + 6 (v_c - v_u)
+    const low = await velocity(x, 0.3); // v_u + 3 (v_c - v_u)
+    expect(batches).toEqual([2, 2]);
+    for (let i = 0; i < size; i++) {
+      expect(high[i]).toBeCloseTo(0.3 * (x[i] as number) + 0.9 - 0.1 + 6 * 0.3, 5);
+      expect(low[i]).toBeCloseTo(0.3 * (x[i] as number) + 0.3 - 0.1 + 3 * 0.3, 5);
     }
   });
 });

@@ -180,7 +180,16 @@ export function InspectorPane() {
             {recipe.steps} ({recipe.sampler})
           </dd>
           <dt>Guidance</dt>
-          <dd>{recipe.guidance}</dd>
+          <dd
+            title={
+              recipe.guidanceHigh
+                ? 'Classifier-free guidance; the stronger value applies at the highest noise levels (t near 1), where the model settles shape and layout'
+                : 'Classifier-free guidance'
+            }
+          >
+            {recipe.guidance}
+            {recipe.guidanceHigh ? ` (${recipe.guidanceHigh.guidance} for t ≥ ${recipe.guidanceHigh.fromT})` : ''}
+          </dd>
           <dt>Size</dt>
           <dd>
             {recipe.width}×{recipe.height}, {recipe.frames} frames @ {recipe.fps} fps
