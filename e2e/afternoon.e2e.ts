@@ -203,6 +203,10 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
     const searched = clip?.recipe?.searchCandidate;
     assert.ok(searched !== undefined, 'noise search ran for a single-object text-to-video clip');
     await region('Inspector').getByText(`candidate ${searched} of ${clip?.recipe?.search}`).waitFor();
+    // The pack's high-noise guidance band applies to text-to-video, and the Inspector shows it.
+    const band = clip?.recipe?.guidanceHigh;
+    assert.ok(band, "the built-in pack's guidance band is in a text-to-video recipe");
+    await region('Inspector').getByText(`${clip?.recipe?.guidance} (${band.guidance} for t ≥ ${band.fromT})`).waitFor();
     await shot('3-generated');
   });
 

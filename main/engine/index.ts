@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   type GuidanceHigh,
   type GuidanceInterval,
+  type Mode,
   type Precision,
   type Recipe,
   type RecipeRequest,
@@ -168,7 +169,10 @@ function resolveJob(pack: LoadedPack, req: RecipeRequestParsed): Job {
     steps: req.steps ?? d.steps,
     guidance: req.guidance ?? d.guidance,
     guidanceInterval: req.guidanceInterval ?? d.guidance_interval ?? [0, 1],
-    guidanceHigh: resolveGuidanceHigh(req.guidanceHigh, d.guidance_high),
+    guidanceHigh: resolveGuidanceHigh(
+      req.guidanceHigh,
+      CAPTION_LAYOUT_MODES.has(req.mode) ? d.guidance_high : undefined,
+    ),
     sampler: req.sampler ?? d.sampler,
     precision,
     search: req.search ?? d.noise_search?.candidates ?? 1,
@@ -178,6 +182,13 @@ function resolveJob(pack: LoadedPack, req: RecipeRequestParsed): Job {
     shape,
   };
 }
+
+/**
+ * Modes whose layout comes from the caption alone, where the pack's high-noise guidance band
+ * applies by default. With context frames the frames set the layout, and a strong pull toward
+ * the caption made extension seams jump (PACK_FORMAT.md, "Text").
+ */
+const CAPTION_LAYOUT_MODES: ReadonlySet<Mode> = new Set<Mode>(['t2v', 'image', 'remix']);
 
 /** The request's high-noise guidance; absent means the pack's default, null means none. */
 function resolveGuidanceHigh(

@@ -165,7 +165,7 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
   );
 
   it(
-    "records the pack's high-noise guidance band; off (null) renders other frames and re-renders as asked",
+    "records the pack's high-noise guidance band (caption-only modes); off (null) renders other frames and re-renders as asked",
     async () => {
       const high = index?.default.guidance_high;
       const asked = parseRequest({ ...base, seed: 21, search: 1 });
@@ -180,6 +180,11 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
       expect(strong.recipe.guidanceHigh).toEqual({ fromT: 0.5, guidance: 9 });
       expect(Buffer.from(strong.frames.data).equals(Buffer.from(off.frames.data))).toBe(false);
       if (high) expect(Buffer.from(withBand.frames.data).equals(Buffer.from(off.frames.data))).toBe(false);
+      // With context frames the frames set the layout: the pack's band is not applied unless asked.
+      const extend = { ...base, mode: 'extend_forward' as const, source: t2vPath, seed: 21 };
+      expect((await renderFrames(parseRequest(extend))).recipe).not.toHaveProperty('guidanceHigh');
+      const asked2 = await renderFrames(parseRequest({ ...extend, guidanceHigh: { fromT: 0.8, guidance: 6 } }));
+      expect(asked2.recipe.guidanceHigh).toEqual({ fromT: 0.8, guidance: 6 });
     },
     LONG,
   );
