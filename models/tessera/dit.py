@@ -64,7 +64,7 @@ class DiTConfig:
     # an interaction of two faint features, and it did not emerge in about 7,000 steps with abs_pos
     # (sessions 8-9); 2,500 steps with this part did not teach it either. It adds a sum of per-axis
     # terms (no time x place product), and the loss offers little to learn it from (session 10:
-    # the model card's "Why the loss barely teaches direction").
+    # the pack's TRAINING_LOG.md, "Session 10").
     # Zero-initialised: a warm start begins unchanged.
     caption_positions: bool = False
 

@@ -29,20 +29,20 @@ from .train_vae import load_weights as load_vae, make_vae
 
 ROOT = Path(__file__).resolve().parent.parent
 OPSET = 18
-# Default guidance, chosen by sweeps on the weights being exported (see the model card). Up to
+# Default guidance, chosen by sweeps on the weights being exported (see the pack's TRAINING_LOG.md). Up to
 # 0.3.0, CFG at the highest noise levels erased objects, so it applied only for t in [0, 0.6];
 # after training at t shift 4 the model decides layout and motion there, and guidance 3 on every
 # step scored best (step 16,727: colour 0.69 -> 0.88, motion 0.34 -> 0.47 on 32 single-object clips).
 # From 0.7.2, guidance 6 for t >= 0.8, where the model decides shape and layout, with the
 # sampler's shift 4 (SCHEDULER) spending more steps there. Session 14, 0.7.0's transformer, no
 # noise search, held-out seeds 4-7: single-object shape 0.375 -> 0.47, two-object colour
-# 0.58 -> 0.71, motion 0.55 -> 0.53 (the model card, *Session 14*).
+# 0.58 -> 0.71, motion 0.55 -> 0.53 (TRAINING_LOG.md, *Session 14*).
 GUIDANCE = {"guidance": 3.0, "guidance_interval": [0.0, 1.0], "guidance_high": {"from_t": 0.8, "guidance": 6.0}}
 FORMAT = 1
 # Noise search with the attribute guide (PACK_FORMAT.md): 4 candidate noises, each screened by 5
 # coarse Euler steps down to t = 0.7, where the guide reads motion at 0.96 on noised real clips.
 # Session 13, 0.7.0's transformer, 128 single-object clips (seeds 0-3 and 5-8): motion 0.55 -> 0.66,
-# shape 0.38 -> 0.40, for 20 more transformer runs per clip (the model card, *Session 13*).
+# shape 0.38 -> 0.40, for 20 more transformer runs per clip (TRAINING_LOG.md, *Session 13*).
 NOISE_SEARCH = {"candidates": 4, "screen_to": 0.7, "screen_steps": 5}
 # The transformer's precision when a job asks for none (model_index.json "default.precision").
 # Stays fp32 until models/tessera/evaluate.py --precision int8 shows the int8 variant holds up.
@@ -200,7 +200,7 @@ def fit_rgb_projection(vae, shift: float, scale: float, n: int = 48) -> dict:
 def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str, int8: bool = True) -> None:
     tok = WordTokenizer.for_world(model.text_encoder.cfg.max_length)
     for sub in ("tokenizer", "text_encoder", "transformer", "vae_encoder", "vae_decoder", "scheduler", "guide"):
-        if (out / sub).exists():  # the model card (README.md) and eval/ are kept
+        if (out / sub).exists():  # the model card (README.md), TRAINING_LOG.md and eval/ are kept
             shutil.rmtree(out / sub)
     out.mkdir(parents=True, exist_ok=True)
     tok.save(out / "tokenizer" / "tokenizer.json")

@@ -3,7 +3,7 @@ used to choose the starting noise (noise search).
 
 Sessions 8-12 found that the DiT takes colour from the caption but a single object's direction
 mostly from the noise seed. Session 13 measured two ways to use a classifier trained on noisy
-latents (the model card, *Session 13*): its gradient as classifier guidance (Dhariwal & Nichol
+latents (the pack's TRAINING_LOG.md, *Session 13*): its gradient as classifier guidance (Dhariwal & Nichol
 2021) broke objects up before it moved them, while **noise search** (after Ma et al. 2025,
 *Inference-time scaling for diffusion models beyond scaling denoising steps*) helped: run a few
 candidate noises through a short, coarse stretch of the schedule, score each with the classifier

@@ -11,7 +11,7 @@ clips exactly as `tessera.evaluate` judges the pack's (same clips, same judge), 
 The default probe generates the evaluation's prompts from noise. --from-t instead takes held-out
 rendered clips, noises them to each level t and denoises them with their own caption (SDEdit):
 the attributes that survive from t but not from a higher t are decided in between, which tells
-which noise levels training should weight (see the model card).
+which noise levels training should weight (see the pack's TRAINING_LOG.md).
 --words swaps one word of a caption at a time (colour, shape, direction, ...) and reports how far
 the velocity moves at high noise levels, against how far dropping the whole caption moves it: a
 kind of word near zero is one the model does not listen to (0.5.0's direction words: 0.1% of the
