@@ -265,10 +265,15 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     // Guidance at every step: each call is B = 2, as PyTorch is timed below.
     const warmCfg = await once('warm-cfg-all', { guidanceInterval: [0, 1] });
     const pack = await loadPack(packDir);
-    await once('warm-heun', {
-      sampler: 'heun',
-      steps: Math.max(2, Math.round((o.steps ?? pack.index.default.steps) / 5)),
-    });
+    // The other sampler for comparison: Euler at three times Heun's steps (about 1.5x its calls),
+    // or Heun at a third of Euler's.
+    const steps = o.steps ?? pack.index.default.steps;
+    const sampler = o.sampler ?? pack.index.default.sampler;
+    const other =
+      sampler === 'heun'
+        ? { sampler: 'euler' as const, steps: 3 * steps }
+        : { sampler: 'heun' as const, steps: Math.max(2, Math.round(steps / 3)) };
+    await once(`warm-${other.sampler}`, other);
     if (transformerPath(pack.index, 'int8') !== undefined) {
       // The int8 session loads on first use: prime it so this run is as warm as the fp32 one.
       await warmUp(o.pack, 'int8');

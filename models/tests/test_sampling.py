@@ -3,7 +3,7 @@ import json
 
 import torch
 
-from tessera.export import GUIDANCE, SCHEDULER, set_sampler_defaults
+from tessera.export import GUIDANCE, SAMPLING, SCHEDULER, set_sampler_defaults
 from tessera.sampling import guidance_at, sample
 
 
@@ -38,11 +38,11 @@ def test_sample_applies_the_high_guidance_above_from_t_only():
 
 def test_set_sampler_defaults_rewrites_guidance_and_scheduler_only(tmp_path):
     (tmp_path / "scheduler").mkdir()
-    index = {"name": "p", "default": {"steps": 50, "guidance": 4.0, "sampler": "euler"}, "graphs": {"x": 1}}
+    index = {"name": "p", "default": {"width": 128, "steps": 50, "guidance": 4.0, "sampler": "euler"}, "graphs": {"x": 1}}
     (tmp_path / "model_index.json").write_text(json.dumps(index))
     (tmp_path / "scheduler" / "scheduler_config.json").write_text(json.dumps({"shift": 1.0}))
     set_sampler_defaults(tmp_path)
     got = json.loads((tmp_path / "model_index.json").read_text())
-    assert got["default"] == {"steps": 50, "sampler": "euler", **GUIDANCE}
+    assert got["default"] == {"width": 128, **SAMPLING, **GUIDANCE}
     assert got["graphs"] == {"x": 1} and got["name"] == "p"
     assert json.loads((tmp_path / "scheduler" / "scheduler_config.json").read_text()) == SCHEDULER
