@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type Context,
+  type GuidanceAt,
   guidanceSchedule,
   guidedVelocity,
   type LatentShape,
@@ -92,26 +93,38 @@ describe('sampler vs the PyTorch reference', () => {
   }
 });
 
-describe('guidance interval', () => {
-  it('runs the conditional pass alone outside [lo, hi] and guides inside it', async () => {
-    const batches: number[] = [];
-    const counting: TransformerRun = async (latents, timestep, batch) => {
-      batches.push(batch);
-      return toy(latents, timestep, batch);
-    };
-    const x = Float32Array.from(ref.noise.slice(0, size));
-    const velocity = guidedVelocity(counting, guidanceSchedule(4, [0, 0.6]), size);
-    const high = await velocity(x, 0.9); // above hi: conditional only
-    const low = await velocity(x, 0.3); // inside: v_u + 4 (v_c - v_u)
-    expect(batches).toEqual([1, 2]);
+/**
+ * Runs the guided toy velocity at each t: the toy's conditional row is 0.3 x + t + 0.2 and its
+ * unconditional row 0.3 x + t - 0.1, so scale g gives 0.3 x + t - 0.1 + 0.3 g, and the
+ * conditional pass alone 0.3 x + t + 0.2. Returns the batch of every run and the velocities.
+ */
+async function guideToy(g: GuidanceAt, ts: number[]) {
+  const batches: number[] = [];
+  const counting: TransformerRun = async (latents, timestep, batch) => {
+    batches.push(batch);
+    return toy(latents, timestep, batch);
+  };
+  const x = Float32Array.from(ref.noise.slice(0, size));
+  const velocity = guidedVelocity(counting, g, size);
+  const vs: Float32Array[] = [];
+  for (const t of ts) vs.push(await velocity(x, t));
+  const expectScale = (v: Float32Array | undefined, t: number, scale: number | 'cond') => {
     for (let i = 0; i < size; i++) {
-      expect(high[i]).toBeCloseTo(0.3 * (x[i] as number) + 0.9 + 0.2, 5);
-      expect(low[i]).toBeCloseTo(0.3 * (x[i] as number) + 0.3 - 0.1 + 4 * 0.3, 5);
+      const base = 0.3 * (x[i] as number) + t;
+      expect(v?.[i]).toBeCloseTo(scale === 'cond' ? base + 0.2 : base - 0.1 + 0.3 * scale, 5);
     }
-  });
-});
+  };
+  return { batches, vs, expectScale };
+}
 
-describe('high-noise guidance', () => {
+describe('guidance by noise level', () => {
+  it('runs the conditional pass alone outside [lo, hi] and guides inside it', async () => {
+    const { batches, vs, expectScale } = await guideToy(guidanceSchedule(4, [0, 0.6]), [0.9, 0.3]);
+    expect(batches).toEqual([1, 2]);
+    expectScale(vs[0], 0.9, 'cond'); // above hi
+    expectScale(vs[1], 0.3, 4);
+  });
+
   it('uses the high value from fromT up, the base inside the interval, and 1 elsewhere', () => {
     const g = guidanceSchedule(3, [0, 0.6], { fromT: 0.8, guidance: 6 });
     expect([1, 0.9, 0.8, 0.7, 0.6, 0.2, 0].map(g)).toEqual([6, 6, 6, 1, 3, 3, 3]);
@@ -119,19 +132,10 @@ describe('high-noise guidance', () => {
   });
 
   it('guides with the high value at a high noise level in one batched run', async () => {
-    const batches: number[] = [];
-    const counting: TransformerRun = async (latents, timestep, batch) => {
-      batches.push(batch);
-      return toy(latents, timestep, batch);
-    };
-    const x = Float32Array.from(ref.noise.slice(0, size));
-    const velocity = guidedVelocity(counting, guidanceSchedule(3, [0, 1], { fromT: 0.8, guidance: 6 }), size);
-    const high = await velocity(x, 0.9); // v_u + 6 (v_c - v_u)
-    const low = await velocity(x, 0.3); // v_u + 3 (v_c - v_u)
+    const g = guidanceSchedule(3, [0, 1], { fromT: 0.8, guidance: 6 });
+    const { batches, vs, expectScale } = await guideToy(g, [0.9, 0.3]);
     expect(batches).toEqual([2, 2]);
-    for (let i = 0; i < size; i++) {
-      expect(high[i]).toBeCloseTo(0.3 * (x[i] as number) + 0.9 - 0.1 + 6 * 0.3, 5);
-      expect(low[i]).toBeCloseTo(0.3 * (x[i] as number) + 0.3 - 0.1 + 3 * 0.3, 5);
-    }
+    expectScale(vs[0], 0.9, 6);
+    expectScale(vs[1], 0.3, 3);
   });
 });
