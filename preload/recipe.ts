@@ -124,3 +124,37 @@ export const recipeSchema = z.object({
   createdAt: z.string(),
 });
 export type Recipe = z.infer<typeof recipeSchema>;
+
+/**
+ * The request that renders `recipe` again: the same frames with its own seed (a clip's recipe
+ * read back from its MP4 or sidecar), or a new take with another `seed`. Settings a recipe from
+ * an older engine lacks are spelled out as it ran then, so a pack whose defaults have changed
+ * does not change the clip.
+ */
+export function requestFromRecipe(recipe: Recipe, seed = recipe.seed): RecipeRequestParsed {
+  const request: RecipeRequestParsed = {
+    mode: recipe.mode,
+    prompt: recipe.prompt,
+    negativePrompt: recipe.negativePrompt,
+    seed,
+    steps: recipe.steps,
+    guidance: recipe.guidance,
+    guidanceInterval: recipe.guidanceInterval ?? [0, 1],
+    guidanceHigh: recipe.guidanceHigh ?? null,
+    sampler: recipe.sampler,
+    width: recipe.width,
+    height: recipe.height,
+    frames: recipe.frames,
+    source: recipe.source,
+    sourceEnd: recipe.sourceEnd,
+    fit: recipe.fit,
+    strength: recipe.strength,
+    pack: recipe.pack.name,
+    // fp32 before int8 variants existed; no noise search before it existed.
+    precision: recipe.precision ?? 'fp32',
+    search: recipe.search ?? 1,
+  };
+  for (const key of Object.keys(request) as (keyof RecipeRequestParsed)[])
+    if (request[key] === undefined) delete request[key];
+  return request;
+}

@@ -35,6 +35,19 @@ describe('projects', () => {
 
     const again = await backend.rerender({ clipId: clip?.id ?? '', newSeed: true });
     expect(again.request.seed).not.toBe(7);
+    // A new take keeps every setting of the first one's recipe but the seed.
+    const first = asset?.recipe;
+    expect(first).toBeDefined();
+    expect(again.request).toMatchObject({
+      prompt: first?.prompt,
+      steps: first?.steps,
+      sampler: first?.sampler,
+      guidance: first?.guidance,
+      guidanceInterval: first?.guidanceInterval ?? [0, 1],
+      guidanceHigh: first?.guidanceHigh ?? null,
+      precision: first?.precision ?? 'fp32',
+      search: first?.search ?? 1,
+    });
     await until(() => s.queue.get(again.id)?.state === 'succeeded', 20_000, 'second take');
     const after = s.projects.snapshot();
     const takes = after?.takes.filter((t) => t.clipId === clip?.id) ?? [];

@@ -10,7 +10,6 @@ import {
   type Mode,
   type Precision,
   type Recipe,
-  type RecipeRequest,
   type RecipeRequestParsed,
   recipeRequestSchema,
 } from '../../preload/recipe.js';
@@ -527,35 +526,8 @@ export async function renderFrames(
   return { frames, recipe, pack };
 }
 
-/** The request that re-renders a recipe (e.g. one read from a clip with readRecipeFromFile). */
-export function requestFromRecipe(recipe: Recipe): RecipeRequest {
-  const request: RecipeRequest = {
-    mode: recipe.mode,
-    prompt: recipe.prompt,
-    negativePrompt: recipe.negativePrompt,
-    seed: recipe.seed,
-    steps: recipe.steps,
-    guidance: recipe.guidance,
-    guidanceInterval: recipe.guidanceInterval ?? [0, 1],
-    guidanceHigh: recipe.guidanceHigh ?? null,
-    sampler: recipe.sampler,
-    width: recipe.width,
-    height: recipe.height,
-    frames: recipe.frames,
-    source: recipe.source,
-    sourceEnd: recipe.sourceEnd,
-    fit: recipe.fit,
-    strength: recipe.strength,
-    pack: recipe.pack.name,
-    // Explicit, so an old recipe re-renders at fp32 even on a pack whose default has become int8.
-    precision: recipe.precision ?? 'fp32',
-    // Likewise: a recipe from before noise search re-renders without it.
-    search: recipe.search ?? 1,
-  };
-  for (const key of Object.keys(request) as (keyof RecipeRequest)[])
-    if (request[key] === undefined) delete request[key];
-  return request;
-}
+// The engine's API re-renders recipes with the one shared definition (it lives with the schema).
+export { requestFromRecipe } from '../../preload/recipe.js';
 
 /** Parses a request, naming the bad field in an InputError. */
 export function parseRequest(request: unknown): RecipeRequestParsed {

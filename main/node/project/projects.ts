@@ -18,7 +18,7 @@ import type {
   RecentProject,
   Timeline,
 } from '../../../preload/contract.js';
-import type { Recipe, RecipeRequestParsed } from '../../../preload/recipe.js';
+import { type Recipe, type RecipeRequestParsed, requestFromRecipe } from '../../../preload/recipe.js';
 import { Emitter } from '../../common/emitter.js';
 import { extractFramePng, probeMedia } from '../ffmpeg.js';
 import type { JobQueue } from '../jobQueue.js';
@@ -92,27 +92,6 @@ async function freeFile(dir: string, name: string): Promise<string> {
       return path;
     }
   }
-}
-
-/** The request that renders `recipe` again (same seed unless `seed` is given). */
-export function requestFromRecipe(recipe: Recipe, seed = recipe.seed): RecipeRequestParsed {
-  return {
-    mode: recipe.mode,
-    prompt: recipe.prompt,
-    ...(recipe.negativePrompt !== undefined ? { negativePrompt: recipe.negativePrompt } : {}),
-    seed,
-    steps: recipe.steps,
-    guidance: recipe.guidance,
-    sampler: recipe.sampler,
-    width: recipe.width,
-    height: recipe.height,
-    ...(recipe.mode === 'image' ? {} : { frames: recipe.frames }),
-    ...(recipe.source !== undefined ? { source: recipe.source } : {}),
-    ...(recipe.sourceEnd !== undefined ? { sourceEnd: recipe.sourceEnd } : {}),
-    ...(recipe.fit !== undefined ? { fit: recipe.fit } : {}),
-    ...(recipe.strength !== undefined ? { strength: recipe.strength } : {}),
-    pack: recipe.pack.name,
-  };
 }
 
 const MODE_LABEL: Record<string, string> = {
