@@ -188,8 +188,8 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
     const msPerStep = sorted[Math.floor(sorted.length / 2)] ?? 0;
     // Heun runs two transformer calls per step except the last.
     const callsPerStep = r.sampler === 'heun' ? (2 * r.steps - 1) / r.steps : 1;
-    // With a guidance interval, steps outside it run batch 1 and the others batch 2: per call
-    // figures use the mean step time and the mean batch (B = 2 only when every step is guided).
+    // Steps where g(t) = 1 (outside the guidance interval and band) run batch 1, the others batch 2:
+    // per call figures use the mean step time and the mean batch (B = 2 only when every step is guided).
     const g = guidanceSchedule(r.guidance, r.guidanceInterval ?? [0, 1], r.guidanceHigh);
     const pack = await loadPack(packDir);
     const ts = flowTimesteps(r.steps, pack.shift).slice(0, r.steps);

@@ -240,7 +240,8 @@ def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str) -> di
     d = pipe.index["default"]
     result["settings"] = {"steps": steps, "sampler": sampler, "precision": pipe.precision, "guidance": d["guidance"],
                           "guidance_interval": d.get("guidance_interval", [0.0, 1.0]),
-                          "guidance_high": d.get("guidance_high"), "shift": pipe.sched["shift"], "seeds": SEEDS, "extension_pairs": EXTENSION_PAIRS,
+                          "guidance_high": d.get("guidance_high"), "shift": pipe.sched["shift"], "seeds": SEEDS,
+                          "extension_pairs": EXTENSION_PAIRS,
                           "noise_search": d.get("noise_search") if "guide" in pipe.s else None,
                           "single_prompts": len(SINGLE_PROMPTS), "two_object_prompts": len(TWO_PROMPTS)}
     result["seconds"] = round(time.time() - t0, 1)
