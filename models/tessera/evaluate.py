@@ -191,18 +191,18 @@ def centroid(frame: np.ndarray, color: str) -> np.ndarray | None:
     return None if len(xs) < 20 else np.array([xs.mean(), ys.mean()])
 
 
-def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str) -> dict:
+def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str, seeds: list[int] = SEEDS) -> dict:
     t0 = time.time()
     groups: dict[str, list] = {"single": [], "two": []}
     captions: dict[str, list[str]] = {"single": [], "two": []}
     sheet = []
     for group, prompts in (("single", SINGLE_PROMPTS), ("two", TWO_PROMPTS)):
         for p in prompts:
-            for s in SEEDS:
+            for s in seeds:
                 clip = pipe.generate(p, s, steps=steps, sampler=sampler)
                 groups[group].append(judge.judge(clip, p))
                 captions[group].append(p)
-                if s == 0:
+                if s == seeds[0]:
                     sheet.append(clip)
     contact_sheet(sheet, out / "contact_sheet.png")
     result = {g: judge.summarize(v) for g, v in groups.items()}
@@ -240,7 +240,7 @@ def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str) -> di
     d = pipe.index["default"]
     result["settings"] = {"steps": steps, "sampler": sampler, "precision": pipe.precision, "guidance": d["guidance"],
                           "guidance_interval": d.get("guidance_interval", [0.0, 1.0]),
-                          "guidance_high": d.get("guidance_high"), "shift": pipe.sched["shift"], "seeds": SEEDS,
+                          "guidance_high": d.get("guidance_high"), "shift": pipe.sched["shift"], "seeds": seeds,
                           "extension_pairs": EXTENSION_PAIRS,
                           "noise_search": d.get("noise_search") if "guide" in pipe.s else None,
                           "single_prompts": len(SINGLE_PROMPTS), "two_object_prompts": len(TWO_PROMPTS)}
@@ -279,6 +279,8 @@ def main() -> None:
                     help="guidance scale instead of the pack's default.guidance (sweeps; recorded in the report)")
     ap.add_argument("--search", type=int, default=None,
                     help="noise-search candidates instead of the pack's default.noise_search (1: off; recorded)")
+    ap.add_argument("--seeds", type=int, nargs="+", default=SEEDS,
+                    help="noise seeds per prompt (default: the shipped report's; others for a held-out check)")
     args = ap.parse_args()
     pack = Path(args.pack)
     out = Path(args.out) if args.out else pack / "eval"
@@ -291,7 +293,7 @@ def main() -> None:
     report["autoencoder"] = evaluate_autoencoder(pipe, out)
     print(json.dumps({"autoencoder": report["autoencoder"]}), flush=True)
     if not args.autoencoder:
-        report["generation"] = evaluate_pack(pipe, out, args.steps, args.sampler)
+        report["generation"] = evaluate_pack(pipe, out, args.steps, args.sampler, args.seeds)
         print(json.dumps({"generation": report["generation"]}), flush=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=1))

@@ -5,6 +5,7 @@
     python -m tessera.export --no-int8             # skip the int8 transformer variant
     python -m tessera.export --int8-only --out P   # add only the int8 transformer to an existing pack
     python -m tessera.export --guide-only --out P  # add only the guide (weights/guide.pt) to an existing pack
+    python -m tessera.export --decoder-only --vae W --out P  # replace only the pack's autoencoder decoder
 """
 from __future__ import annotations
 
@@ -162,6 +163,43 @@ def add_guide(pack: Path, weights: Path) -> None:
     index_path.write_text(json.dumps(index, indent=1))
 
 
+def check_same_encoder(pack: Path, vae) -> float:
+    """Max abs difference between the pack's encoder graph and `vae`'s encoder on one rendered
+    clip; raises if they encode differently (a decoder only fits the latent space it was trained on)."""
+    import onnxruntime as ort
+
+    video, _, _ = data.render_batch(random.Random(11), 1, 128, 128, 9)
+    sess = ort.InferenceSession(str(pack / "vae_encoder" / "model.onnx"), providers=["CPUExecutionProvider"])
+    theirs = sess.run(None, {"video": video.numpy()})[0]
+    with torch.no_grad():
+        ours = vae.encoder(video)[0].numpy()
+    diff = float(np.abs(theirs - ours).max())
+    if diff > 1e-3:
+        raise ValueError(f"{pack}: its vae_encoder differs from these weights' encoder (max abs diff {diff:.3g}); "
+                         "a decoder can only replace one trained on the same latent space")
+    return diff
+
+
+def replace_decoder(pack: Path, weights: Path) -> dict:
+    """Writes the decoder of `weights` (an autoencoder whose encoder is the pack's, e.g. from
+    tessera.train_decoder) into the pack in place of its vae_decoder, and records its training."""
+    vae, meta = load_vae(weights)
+    vae.eval()
+    check_same_encoder(pack, vae)
+    C, h = vae.cfg.latent_channels, 128 // vae.cfg.spatial
+    tmp = pack / "vae_decoder" / "model.onnx.part"  # a failed export never leaves a half-written graph
+    export_graph(DecoderGraph(vae), (torch.randn(1, C, 3, h, h),), tmp, "vae_decoder")
+    store_fp16(tmp)
+    tmp.replace(pack / "vae_decoder" / "model.onnx")
+    (pack / "vae_decoder" / "config.json").write_text(json.dumps(vae.cfg.__dict__, indent=1, default=list))
+    index_path = pack / "model_index.json"
+    index = json.loads(index_path.read_text())
+    index["graphs"]["vae_decoder"]["parameters"] = sum(p.numel() for p in vae.decoder.parameters())
+    index["graphs"]["vae_decoder"]["training"] = meta
+    index_path.write_text(json.dumps(index, indent=1))
+    return meta
+
+
 def set_sampler_defaults(pack: Path) -> None:
     """Rewrites a pack's sampler, steps and guidance defaults (SAMPLING, GUIDANCE) and scheduler
     config (SCHEDULER) in place: the sampler settings change, the graphs do not."""
@@ -262,7 +300,13 @@ def main() -> None:
                     help="only quantise the transformer of the pack at --out and record it in its model_index.json")
     ap.add_argument("--sampler-defaults-only", action="store_true",
                     help="only rewrite the sampler, steps and guidance defaults and scheduler config of the pack at --out")
+    ap.add_argument("--decoder-only", action="store_true",
+                    help="only replace the autoencoder decoder of the pack at --out with --vae's (same encoder)")
     args = ap.parse_args()
+    if args.decoder_only:
+        meta = replace_decoder(Path(args.out), Path(args.vae))
+        print(f"wrote {Path(args.out) / 'vae_decoder' / 'model.onnx'} ({meta})")
+        return
     if args.sampler_defaults_only:
         set_sampler_defaults(Path(args.out))
         print(f"wrote {Path(args.out) / 'model_index.json'} sampler defaults and scheduler/scheduler_config.json")
