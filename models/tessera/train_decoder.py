@@ -4,7 +4,7 @@ The DiT's latents are not the encoder's: even from t = 0.3 it rounds squares' co
 triangles' apexes (`probe --from-t`: shape 0.84 through the autoencoder alone, 0.66 after
 denoising from t = 0.3; the pack's TRAINING_LOG.md, *Session 11*). LTX-Video gives its decoder
 the last denoising step; this takes the part of that idea that needs no new graph input. A pool
-of rendered clips is encoded, noised to a level the pack's default schedule visits (REFINE_FROM)
+of rendered clips is encoded, noised to a level the pack's default schedule visits (REFINE_LAST)
 and denoised back by the pack's own DiT with the clip's caption and the pack's sampler settings;
 the decoder then learns to map those refined latents back to the clip that was encoded (half of
 each batch) and the encoder's own latents back to their clip (the other half, so
@@ -15,7 +15,8 @@ frozen, so the latent space and the DiT stay valid.
         --weights weights/vae8_refined.pt --minutes 60
 
 The pool (clip seeds, clean and refined latents; about 80 kB a clip in float16) is cached in the
-run directory and rebuilt only when missing; clips are re-rendered from their seeds.
+run directory and rebuilt only when missing; clips are re-rendered from their seeds. One process
+(no DistributedDataParallel: a decoder fine-tune is short).
 """
 from __future__ import annotations
 
@@ -28,17 +29,16 @@ import torch
 import torch.nn.functional as F
 
 from . import data, runtime
-from .export import GUIDANCE, SAMPLING, SCHEDULER
 from .from_pack import load_from_pack
 from .sampling import sample, schedule
 from .tokenizer import WordTokenizer
 from .train_vae import edge_weight, load_weights, save_weights, small_object_weight
 
 CLIP = (128, 128, 17)  # width, height, frames: the default size, where the evaluation judges
-# Schedule points of the default sampler (16 steps, shift 4) the refinement starts from:
-# t = 0.48, 0.36, 0.21. Below 0.5 an object keeps its place and motion (probe --from-t: motion
-# >= 0.88) while its corners are what the DiT loses.
-REFINE_FROM = (13, 14, 15)
+# The refinement starts from one of the last REFINE_LAST points of the pack's default schedule
+# (0.7.2's 16 steps at shift 4: t = 0.48, 0.36, 0.21). Below 0.5 an object keeps its place and
+# motion (probe --from-t: motion >= 0.88) while its corners are what the DiT loses.
+REFINE_LAST = 3
 CROP_CELLS = 10  # latent cells per side of a training crop (80 pixels)
 MARGIN = 8  # pixels at a crop's inner edges left out of the loss: the decoder pads there, not at inference
 
@@ -51,12 +51,16 @@ def clip_for(seed: int) -> tuple[torch.Tensor, torch.Tensor, str]:
 
 @torch.no_grad()
 def build_pool(pack: Path, vae, n: int, batch: int = 32, log=print) -> dict:
-    """n clips: seeds, refinement start t, clean and refined normalised latents (float16)."""
+    """n clips: seeds, refinement start t, clean and refined normalised latents (float16), refined
+    with the pack's own default sampler, steps, guidance and scheduler shift."""
     model, meta = load_from_pack(pack)
+    d = json.loads((pack / "model_index.json").read_text())["default"]
+    shift_t = json.loads((pack / "scheduler" / "scheduler_config.json").read_text())["shift"]
     model.eval()
     tok = WordTokenizer.for_world(model.text_encoder.cfg.max_length)
     shift, scale = meta["latent_shift"], meta["latent_scale"]
-    ts = schedule(SAMPLING["steps"], SCHEDULER["shift"])
+    ts = schedule(d["steps"], shift_t)
+    starts_from = ts[d["steps"] - REFINE_LAST:d["steps"]]
     rng = random.Random(0)
     clean, refined, starts = [], [], []
     t_begin = time.time()
@@ -67,14 +71,14 @@ def build_pool(pack: Path, vae, n: int, batch: int = 32, log=print) -> dict:
         z = (vae.encoder(video)[0] - shift) * scale
         ids, mask = tok.batch([c[2] for c in clips] + [""])
         text = model.text_encoder(ids, mask)
-        t0 = ts[rng.choice(REFINE_FROM)]  # one start per batch: sample() takes one t_start
+        t0 = rng.choice(starts_from)  # one start per batch: sample() takes one t_start
         g = torch.Generator().manual_seed(lo)
         noise = torch.randn(z.shape, generator=g)
         B = len(seeds)
         out = sample(model.dit, text[:B], mask[:B], text[-1:].expand(B, -1, -1), mask[-1:].expand(B, -1), noise,
-                     steps=SAMPLING["steps"], sampler=SAMPLING["sampler"], shift=SCHEDULER["shift"],
-                     guidance=GUIDANCE["guidance"], guidance_interval=tuple(GUIDANCE["guidance_interval"]),
-                     guidance_high=GUIDANCE["guidance_high"], t_start=t0, x_init=z)
+                     steps=d["steps"], sampler=d["sampler"], shift=shift_t, guidance=d["guidance"],
+                     guidance_interval=tuple(d.get("guidance_interval", (0.0, 1.0))),
+                     guidance_high=d.get("guidance_high"), t_start=t0, x_init=z)
         clean.append(z.half())
         refined.append(out.half())
         starts += [t0] * B
@@ -202,6 +206,7 @@ def main() -> None:
         run.checkpoint(save)
     run.checkpoint(save, final=True)
     run.print(f"done at step {step}", flush=True)
+    run.finish()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import torch
 
 from tessera import export
 from tessera.sampling import schedule
-from tessera.train_decoder import (CLIP, CROP_CELLS, MARGIN, REFINE_FROM, batch_from_pool, clip_for, decoder_loss,
+from tessera.train_decoder import (CLIP, CROP_CELLS, MARGIN, batch_from_pool, clip_for, decoder_loss,
                                    inner_mask, object_crop)
 from tessera.train_vae import make_vae, save_weights
 from tessera.vae import VideoAutoencoder
@@ -60,9 +60,8 @@ def test_loss_ignores_pixels_outside_the_region():
 
 
 def test_batches_crop_latents_and_pixels_alike():
-    t = schedule(16, 4.0)
     pool = {"clean": torch.randn(3, 16, 5, 16, 16).half(), "refined": torch.randn(3, 16, 5, 16, 16).half(),
-            "t0": torch.tensor([t[REFINE_FROM[0]]] * 3), "latent_shift": 0.5, "latent_scale": 2.0}
+            "t0": torch.tensor([0.36] * 3), "latent_shift": 0.5, "latent_scale": 2.0}
     z, video, labels, region = batch_from_pool(pool, [0, 2], [False, True], random.Random(1))
     assert z.shape == (2, 16, 5, CROP_CELLS, CROP_CELLS)
     assert video.shape == (2, 3, 17, CROP_CELLS * 8, CROP_CELLS * 8) and labels.shape == (2, 17, 80, 80)
@@ -109,3 +108,26 @@ def test_decoder_swap_needs_the_same_encoder(tmp_path, same_encoder):
     got = sess.run(None, {"latent": z.numpy()})[0]
     # the tuned decoder now (export parity proper, < 1e-4, is test_export's), not the old one
     assert np.abs(got - want).max() < 1e-3 < np.abs(got - before).max()
+
+
+def test_pool_refines_with_the_packs_own_schedule():
+    """The shipped pack's DiT refines two clips from one of its schedule's last points; the result
+    differs from the encoder's latents but stays near them (low noise keeps the layout)."""
+    from pathlib import Path
+
+    from tessera.train_decoder import REFINE_LAST, build_pool
+    from tessera.train_vae import load_weights
+
+    root = Path(__file__).resolve().parent.parent
+    pack = root / "packs" / "tessera-tiny"
+    index = json.loads((pack / "model_index.json").read_text())
+    shift = json.loads((pack / "scheduler" / "scheduler_config.json").read_text())["shift"]
+    steps = index["default"]["steps"]
+    vae = load_weights(root / "weights" / "vae8.pt")[0].eval()
+    pool = build_pool(pack, vae, 2, log=lambda *a, **k: None)
+    assert pool["clean"].shape == pool["refined"].shape == (2, 16, 5, 16, 16)
+    starts = schedule(steps, shift)[steps - REFINE_LAST:steps]
+    assert any(abs(float(pool["t0"][0]) - t) < 1e-6 for t in starts)
+    clean, refined = pool["clean"].float(), pool["refined"].float()
+    change = (refined - clean).pow(2).mean().sqrt()
+    assert 0 < change < 0.5 * clean.std()
