@@ -5,7 +5,8 @@ comments, adaLN-zero init. The model knows nothing of sampling (see sampling.py)
 
 Conditioning:
 - timestep t in [0, 1] (t = 1 is pure noise) and the masked mean of the text tokens
-  (the pooled caption, as SD3 does) modulate every block through adaLN-zero;
+  (the pooled caption, as SD3 does), and optionally learnt queries' readings of the text tokens
+  (CaptionPool), modulate every block through adaLN-zero;
 - every block cross-attends to the text tokens (padding masked);
 - known frames arrive as extra input channels: the clean context latents and a mask.
 Positions are 3D rotary embeddings over (t, h, w) of each patch, so any latent
@@ -67,6 +68,23 @@ class DiTConfig:
     # the pack's TRAINING_LOG.md, "Session 10").
     # Zero-initialised: a warm start begins unchanged.
     caption_positions: bool = False
+    # A pooled caption that keeps its words apart: this many learnt queries each attend over the
+    # caption's tokens (padding masked), and their readings, side by side, join the mean pool in
+    # adaLN's conditioning vector. The mean pool blends every word into one vector in which colour
+    # dominates; a query can settle on the shape word, another on the direction, so every block is
+    # modulated by them as it is by colour (the card's first lever since session 14). 0: none.
+    # Zero-initialised output: a warm start begins unchanged. Measured (session 16): added to 0.7.0,
+    # it stayed unused, its queries still attending evenly after 1,445 steps.
+    caption_pool: int = 0
+    # A per-token output head that reads the token's raw input patch beside the final hidden state:
+    # an MLP of this width, zero-initialised, added to the velocity. With 1x4x4 patches of 16
+    # channels a token's noisy latents are 256 numbers, as wide as the residual stream, so the
+    # patch_in -> patch_out path cannot carry them and the semantics too; the velocity then loses
+    # the detail the noisy input already holds, and objects come out round even when denoised from
+    # t = 0.3 (session 11). The head lets that detail pass around the bottleneck. 0: none.
+    # Measured (session 16): trained alone on 0.7.0, it lowered the loss by 10-14% at mid and high
+    # noise, but the evaluation moved by one clip either way.
+    output_head: int = 0
 
 
 DIT_PRESETS: dict[str, DiTConfig] = {
@@ -226,6 +244,29 @@ class CrossAttention(nn.Module):
         return self.proj(attention(q, self.k_norm(k), v, text_mask))
 
 
+class CaptionPool(nn.Module):
+    """Learnt queries read the caption's tokens by attention: (B, L, Dt) + mask (B, L) -> (B, D)."""
+
+    def __init__(self, text_dim: int, dim: int, queries: int):
+        super().__init__()
+        self.queries = nn.Parameter(torch.randn(queries, text_dim) * 0.02)  # (Q, Dt)
+        self.key = nn.Linear(text_dim, text_dim)
+        self.value = nn.Linear(text_dim, text_dim)
+        # No bias: one would start at zero beside t_embed's and pool_embed's last biases and, with
+        # the same gradient, stay equal to them, and the exporter merges equal initializers
+        # (from_pack.py pairs initializers one to one).
+        self.out = nn.Linear(queries * text_dim, dim, bias=False)
+
+    def attention(self, text, text_mask):  # (B, L, Dt), (B, L) 1 = word, 0 = padding -> (B, L, Q)
+        scores = torch.matmul(self.key(text), self.queries.t()) / math.sqrt(text.shape[-1])
+        scores = scores + (1.0 - text_mask)[..., None] * -1e4
+        return scores.softmax(dim=1)  # each query's weights over the words
+
+    def forward(self, text, text_mask):
+        read = torch.matmul(self.attention(text, text_mask).transpose(1, 2), self.value(text))  # (B, Q, Dt)
+        return self.out(read.reshape(text.shape[0], -1))
+
+
 class DiTBlock(nn.Module):
     """adaLN-zero block: self-attention over all spacetime tokens, cross-attention to text, MLP."""
 
@@ -263,17 +304,24 @@ class DiT(nn.Module):
                         if cfg.abs_pos else None)
         self.caption_positions = (nn.Linear(cfg.text_dim, 6 * cfg.abs_pos_freqs * d)
                                   if cfg.caption_positions else None)
+        self.caption_pool = CaptionPool(cfg.text_dim, d, cfg.caption_pool) if cfg.caption_pool else None
         self.blocks = nn.ModuleList([DiTBlock(cfg) for _ in range(cfg.depth)])
         self.norm_out = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
         self.ada_out = nn.Sequential(nn.SiLU(), nn.Linear(d, 2 * d))
         self.patch_out = nn.Linear(d, C * pt * ph * pw)
+        # No bias on its last layer: one would stay equal to patch_out's (both start at zero, same
+        # gradient), and the exporter merges equal initializers (from_pack.py pairs them one to one).
+        self.output_head = (nn.Sequential(nn.Linear((2 * C + 1) * pt * ph * pw + d, cfg.output_head), GeluTanh(),
+                                          nn.Linear(cfg.output_head, C * pt * ph * pw, bias=False))
+                            if cfg.output_head else None)
         self._init()
 
     def _init(self):
         for m in self.modules():
             if isinstance(m, nn.Linear):
                 nn.init.xavier_uniform_(m.weight)
-                nn.init.zeros_(m.bias)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
         for blk in self.blocks:  # adaLN-zero: every block starts as the identity
             nn.init.zeros_(blk.ada[-1].weight)
             nn.init.zeros_(blk.ada[-1].bias)
@@ -285,6 +333,10 @@ class DiT(nn.Module):
             nn.init.zeros_(self.abs_pos[-1].weight)
         if self.caption_positions is not None:
             nn.init.zeros_(self.caption_positions.weight)
+        if self.caption_pool is not None:
+            nn.init.zeros_(self.caption_pool.out.weight)
+        if self.output_head is not None:
+            nn.init.zeros_(self.output_head[-1].weight)
         nn.init.normal_(self.t_embed[0].weight, std=0.02)
 
     def patchify(self, x):  # (B, Cx, T, H, W) -> (B, N, Cx*pt*ph*pw)
@@ -307,8 +359,8 @@ class DiT(nn.Module):
         # context_mask (B, 1, T, H, W)
         B, C, T, H, W = latents.shape
         pt, ph, pw = self.cfg.patch
-        x = torch.cat([latents, context * context_mask, context_mask], dim=1)
-        x = self.patch_in(self.patchify(x))  # (B, N, D)
+        patches = self.patchify(torch.cat([latents, context * context_mask, context_mask], dim=1))
+        x = self.patch_in(patches)  # (B, N, D)
         if self.abs_pos is not None or self.caption_positions is not None:
             frac = clip_fractions(T // pt, H // ph, W // pw, self.cfg.abs_pos_freqs, x.device)  # (N, F)
         if self.abs_pos is not None:
@@ -325,8 +377,13 @@ class DiT(nn.Module):
             x = x + frac @ mat.view(B, frac.shape[1], -1)  # (N, F) @ (B, F, D) -> (B, N, D)
         pooled = (text_embeds * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
         c = self.t_embed(timestep_embedding(timestep, 256)) + self.pool_embed(pooled)  # (B, D)
+        if self.caption_pool is not None:
+            c = c + self.caption_pool(text_embeds, m)
         for blk in self.blocks:
             x = blk(x, c, rope, text_embeds, m)
         shift, scale = self.ada_out(c).chunk(2, dim=-1)
-        x = self.patch_out(modulate(self.norm_out(x), shift, scale))
+        h = modulate(self.norm_out(x), shift, scale)
+        x = self.patch_out(h)
+        if self.output_head is not None:
+            x = x + self.output_head(torch.cat([patches, h], dim=-1))
         return self.unpatchify(x, T, H, W)  # velocity (B, C, T, H, W)

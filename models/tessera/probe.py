@@ -146,6 +146,30 @@ def caption_gains(model, vae, meta, tok, n: int = 48, ts=(1.0, 0.97, 0.9, 0.7, 0
     return out
 
 
+@torch.no_grad()
+def caption_pool_reading(model, tok, captions=(WORDS_BASE, "a large blue square moving up on a white background",
+                                               "a small green triangle growing and a red circle moving left on a gray background")) -> dict:
+    """What each learnt query of the attention-pooled caption (DiTConfig.caption_pool) reads: per
+    caption, each query's three most-attended words with their weights; and how large its reading
+    is in adaLN's conditioning vector against the mean pool's (norms of the two terms)."""
+    pool = model.dit.caption_pool
+    ids, mask = tok.batch(list(captions))
+    text = model.text_encoder(ids, mask)
+    m = mask.float()
+    weights = pool.attention(text, m)  # (B, L, Q)
+    words = {i: w for w, i in tok.vocab.items()}
+    mean = (text * m[..., None]).sum(1) / m.sum(1, keepdim=True)
+    out = {"norm_mean_pool": round(model.dit.pool_embed(mean).norm(dim=-1).mean().item(), 3),
+           "norm_caption_pool": round(pool(text, m).norm(dim=-1).mean().item(), 3), "queries": {}}
+    for b, caption in enumerate(captions):
+        reads = []
+        for q in range(weights.shape[-1]):
+            top = weights[b, :, q].topk(3)
+            reads.append([f"{words[int(ids[b, i])]} {w:.2f}" for w, i in zip(top.values.tolist(), top.indices.tolist())])
+        out["queries"][caption] = reads
+    return out
+
+
 def load_model(args):
     if args.pack:
         from .from_pack import load_from_pack
@@ -175,6 +199,8 @@ def main() -> None:
     ap.add_argument("--words", action="store_true", help="report how much each kind of caption word moves the velocity")
     ap.add_argument("--gains", action="store_true",
                     help="report how much each kind of caption word lowers the loss (caption_gains)")
+    ap.add_argument("--caption-pool", action="store_true",
+                    help="report what each query of the attention-pooled caption reads (caption_pool_reading)")
     ap.add_argument("--sheet", default=None, help="write a contact sheet PNG here")
     args = ap.parse_args()
     runtime.setup_threads()
@@ -204,6 +230,11 @@ def main() -> None:
         track = mean_clip_track(model, decode, tok, vae.cfg.latent_channels, h)
         print(json.dumps({"step": meta["step"], "base": WORDS_BASE, "relative_effect": sens,
                           "t1_mean_clip_red_centroid_first_last": track}))
+        return
+    if args.caption_pool:
+        if model.dit.caption_pool is None:
+            raise SystemExit("this DiT has no attention-pooled caption (DiTConfig.caption_pool = 0)")
+        print(json.dumps({"step": meta["step"], **caption_pool_reading(model, tok)}))
         return
     if args.gains:
         print(json.dumps({"step": meta["step"], "gain_percent": caption_gains(model, vae, meta, tok)}))

@@ -66,11 +66,13 @@ def warm_start(model: TesseraModel, donor: TesseraModel) -> list[str]:
 
 
 def upgrade(model: TesseraModel, word_skip: bool, abs_pos: bool, caption_positions: bool = False,
-            seed: int = 0) -> TesseraModel:
+            seed: int = 0, caption_pool: int = 0, output_head: int = 0) -> TesseraModel:
     """The same model with the parts it lacks added: the text encoder's direct word path
-    (TextConfig.word_skip), the DiT's clip-fraction positions (DiTConfig.abs_pos) and its
-    caption-dependent positions (DiTConfig.caption_positions, zero at first). Every other weight is
-    kept. The same seed gives a model and its EMA the same new weights.
+    (TextConfig.word_skip), the DiT's clip-fraction positions (DiTConfig.abs_pos), its
+    caption-dependent positions (DiTConfig.caption_positions), its attention-pooled caption
+    (DiTConfig.caption_pool queries) and its output head (DiTConfig.output_head width); the last
+    three start at zero. Every other weight is kept. The same seed gives a model and its EMA the
+    same new weights.
 
     The word path starts as random vectors (std 0.1 per coordinate: a norm of about 1.6 against
     the encoder's 9.4), so every word reaches the DiT distinctly at once. Started at zero, it
@@ -79,7 +81,9 @@ def upgrade(model: TesseraModel, word_skip: bool, abs_pos: bool, caption_positio
     begin unchanged."""
     text_cfg = replace(model.text_encoder.cfg, word_skip=model.text_encoder.cfg.word_skip or word_skip)
     dit_cfg = replace(model.dit.cfg, abs_pos=model.dit.cfg.abs_pos or abs_pos,
-                      caption_positions=model.dit.cfg.caption_positions or caption_positions)
+                      caption_positions=model.dit.cfg.caption_positions or caption_positions,
+                      caption_pool=model.dit.cfg.caption_pool or caption_pool,
+                      output_head=model.dit.cfg.output_head or output_head)
     if (text_cfg, dit_cfg) == (model.text_encoder.cfg, model.dit.cfg):
         return model
     with torch.random.fork_rng():
@@ -131,7 +135,7 @@ def strengthen_word_skip(text_encoder: TextEncoder, norm: float) -> float:
 
 
 # Parts that upgrade() adds to a trained model (by parameter name).
-NEW_PARTS = ("text_encoder.word_skip.", "dit.abs_pos.", "dit.caption_positions.")
+NEW_PARTS = ("text_encoder.word_skip.", "dit.abs_pos.", "dit.caption_positions.", "dit.caption_pool.", "dit.output_head.")
 
 
 def param_groups(model: TesseraModel, lr: float, new_parts_lr: float) -> list[dict]:
@@ -309,6 +313,15 @@ def main() -> None:
     ap.add_argument("--caption-positions", action=argparse.BooleanOptionalAction, default=True,
                     help="give the DiT caption-dependent positions (DiTConfig.caption_positions), adding them to a "
                          "model resumed without them")
+    ap.add_argument("--caption-pool", type=int, default=0, metavar="Q",
+                    help="give the DiT Q learnt queries that read the caption's words into adaLN's conditioning "
+                         "(DiTConfig.caption_pool), adding them to a model resumed without them; 0: none")
+    ap.add_argument("--output-head", type=int, default=0, metavar="WIDTH",
+                    help="give the DiT a per-token output head of this width that reads the raw input patch "
+                         "(DiTConfig.output_head), adding it to a model resumed without one; 0: none")
+    ap.add_argument("--train-only-new-parts", action="store_true",
+                    help="freeze every weight the model had and train only the parts this run adds (a lever measured "
+                         "alone)")
     ap.add_argument("--word-skip-norm", type=float, default=0.0,
                     help="once, when resuming: scale the text encoder's word path up to this mean row norm "
                          "(strengthen_word_skip; 0: leave it)")
@@ -351,13 +364,18 @@ def main() -> None:
             run.print(f"warm start from {args.warm_start}; fresh: {', '.join(warm_start(model, donor))}", flush=True)
         ema = copy.deepcopy(model)  # rank 0's is the one saved (DDP gives every rank rank 0's weights)
         shift, scale = distributed.broadcast(*latent_stats(vae, rng, dev))
-    # The one place --word-skip, --abs-pos and --caption-positions act, for new, warm-started and resumed models alike.
+    # The one place --word-skip, --abs-pos, --caption-positions, --caption-pool and --output-head act,
+    # for new, warm-started and resumed models alike.
     before = (model.text_encoder.cfg, model.dit.cfg)
+    trained_names = {n for n, _ in model.named_parameters()}
     parts = (args.word_skip, args.abs_pos, args.caption_positions)
-    model, ema = upgrade(model, *parts), upgrade(ema, *parts)
+    model, ema = (upgrade(m, *parts, caption_pool=args.caption_pool, output_head=args.output_head)
+                  for m in (model, ema))
     if (model.text_encoder.cfg, model.dit.cfg) != before:
         run.print(f"added: word_skip={model.text_encoder.cfg.word_skip} abs_pos={model.dit.cfg.abs_pos} "
-                  f"caption_positions={model.dit.cfg.caption_positions}", flush=True)
+                  f"caption_positions={model.dit.cfg.caption_positions} caption_pool={model.dit.cfg.caption_pool} "
+                  f"output_head={model.dit.cfg.output_head}",
+                  flush=True)
     if args.patch and model.dit.cfg.patch != (1, args.patch, args.patch):
         was = model.dit.cfg.patch
         model.dit, ema.dit = (refine_patches(m.dit, (1, args.patch, args.patch)) for m in (model, ema))
@@ -368,6 +386,14 @@ def main() -> None:
     if args.position_spread and model.dit.abs_pos is not None:
         was = [strengthen_positions(m.dit, args.position_spread) for m in (model, ema)]
         run.print(f"positions' spread {was[0]:.3f} (EMA {was[1]:.3f}) -> {position_spread(model.dit):.3f}", flush=True)
+    if args.train_only_new_parts:
+        for name, p in model.named_parameters():
+            p.requires_grad_(name not in trained_names)
+        if not any(p.requires_grad for p in model.parameters()):
+            raise SystemExit("--train-only-new-parts: this run adds no part (the model already has every part asked "
+                             "for); name one it lacks, e.g. --output-head 512")
+        run.print(f"trained: {sum(p.numel() for p in model.parameters() if p.requires_grad):,} parameters of the parts "
+                  "added now; the rest frozen", flush=True)
     model.to(dev)
     ema.to(dev).requires_grad_(False)
     opt = torch.optim.AdamW(param_groups(model, args.lr, args.new_parts_lr), lr=args.lr, weight_decay=0.0,

@@ -186,6 +186,54 @@ def test_caption_positions_start_unchanged_then_let_one_word_move_the_object_s_p
 
 
 @torch.no_grad()
+def test_caption_pool_starts_unchanged_then_lets_the_shape_word_change_the_conditioning():
+    from tessera.train_dit import upgrade
+
+    tok, model = tiny_live()
+    upgraded = upgrade(model, word_skip=False, abs_pos=False, caption_pool=3).eval()
+    assert upgraded.dit.cfg.caption_pool == 3 and upgraded.dit.caption_positions is None
+    ids, mask = tok.batch(["a red circle moving right on a black background", "a red square moving right on a black background"])
+    text = model.text_encoder(ids, mask)
+    noise = torch.randn(2, 8, 3, 4, 6, generator=torch.Generator().manual_seed(0))
+    args = (torch.tensor([0.9, 0.9]), text, mask.float(), torch.zeros_like(noise), torch.zeros(2, 1, 3, 4, 6))
+    assert torch.allclose(upgraded.dit(noise, *args), model.dit(noise, *args), atol=1e-6)  # starts at zero
+    upgraded.dit.caption_pool.out.weight.normal_(std=0.05)
+    pooled = upgraded.dit.caption_pool(text, mask.float())
+    assert (pooled[0] - pooled[1]).abs().max() > 1e-3  # one word apart, the readings differ
+    alone_ids, alone_mask = tok.batch(["a red square"])
+    alone = upgraded.dit.caption_pool(model.text_encoder(alone_ids, alone_mask), alone_mask.float())
+    padded_ids, padded_mask = tok.batch(["a red circle moving right on a black background", "a red square"])
+    padded = upgraded.dit.caption_pool(model.text_encoder(padded_ids, padded_mask), padded_mask.float())
+    assert padded_mask[1].sum() < padded_mask.shape[1]
+    assert torch.allclose(padded[1], alone[0], atol=1e-5)  # padding is not read
+
+
+@torch.no_grad()
+def test_output_head_starts_unchanged_then_carries_the_input_patch_past_the_blocks():
+    from tessera.train_dit import upgrade
+
+    tok, model = tiny_live()
+    upgraded = upgrade(model, word_skip=False, abs_pos=False, output_head=16).eval()
+    ids, mask = tok.batch(["a red circle moving right on a black background"])
+    text = model.text_encoder(ids, mask)
+    g = torch.Generator().manual_seed(0)
+    noisy = torch.randn(1, 8, 3, 4, 6, generator=g)
+    args = (torch.tensor([0.2]), text, mask.float(), torch.zeros_like(noisy), torch.zeros(1, 1, 3, 4, 6))
+    assert torch.allclose(upgraded.dit(noisy, *args), model.dit(noisy, *args), atol=1e-6)  # starts at zero
+    for blk in upgraded.dit.blocks:  # blocks that pass nothing on: only the head can see the input
+        blk.ada[-1].weight.zero_()
+        blk.ada[-1].bias.zero_()
+    upgraded.dit.patch_in.weight.zero_()
+    upgraded.dit.output_head[-1].weight.normal_(std=0.05)
+    other = noisy.clone()
+    other[:, :, 1, 0, 0] += 1.0  # one latent cell of frame 1
+    change = (upgraded.dit(other, *args) - upgraded.dit(noisy, *args)).abs().amax(dim=1)[0]  # (T, H, W)
+    assert change[1, :2, :2].min() > 1e-4  # the token (1x2x2 patch) holding that cell changes
+    change[1, :2, :2] = 0
+    assert change.max() < 1e-6  # and no other
+
+
+@torch.no_grad()
 def test_strengthen_word_skip_scales_the_word_path_to_the_asked_norm():
     from tessera.train_dit import strengthen_word_skip, upgrade
 

@@ -19,14 +19,17 @@ def run(path, feeds):
 
 # The 16x and the 8x autoencoder with patches of 32x32 pixels, as train_dit.dit_config_for makes
 # them, and the 8x one with a DiT refined to 1x2x2 patches (patch_resize.py: scaled rotary positions).
-@pytest.mark.parametrize("spatial,channels,p,position_scale", [(16, 32, 2, 1.0), (8, 16, 4, 1.0), (8, 16, 2, 0.5)])
-def test_graphs_match_torch_at_other_sizes(tmp_path, spatial, channels, p, position_scale):
+# The second also has an attention-pooled caption and an output head (DiTConfig.caption_pool, output_head).
+@pytest.mark.parametrize("spatial,channels,p,position_scale,caption_pool,output_head",
+                         [(16, 32, 2, 1.0, 0, 0), (8, 16, 4, 1.0, 3, 48), (8, 16, 2, 0.5, 0, 0)])
+def test_graphs_match_torch_at_other_sizes(tmp_path, spatial, channels, p, position_scale, caption_pool, output_head):
     torch.manual_seed(0)
     tok = WordTokenizer.for_world()
     model = TesseraModel(TextConfig(vocab_size=len(tok.vocab), dim=64, depth=1, word_skip=True),
                          DiTConfig(latent_channels=channels, dim=64, depth=2, heads=2, text_dim=64,
                                    patch=(1, p, p), abs_pos=True, caption_positions=True,
-                                   position_scale=position_scale)).eval()
+                                   position_scale=position_scale, caption_pool=caption_pool,
+                                   output_head=output_head)).eval()
     for p in [*model.dit.parameters(), model.text_encoder.word_skip.weight]:  # undo the zero init so
         if p.dim() > 1:  # the comparison means something
             torch.nn.init.normal_(p, std=0.05)

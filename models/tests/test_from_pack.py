@@ -32,3 +32,31 @@ def test_dit_rebuilt_from_pack_matches_its_graph():
     text_sess = ort.InferenceSession(str(PACK / "text_encoder" / "model.onnx"), providers=["CPUExecutionProvider"])
     text_onnx = text_sess.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})[0]
     assert np.abs(text_onnx - model.text_encoder(ids, mask).numpy()).max() < 1e-4
+
+
+@torch.no_grad()
+def test_a_pack_with_parts_added_since_the_shipped_one_rebuilds_its_model(tmp_path):
+    """Parts added since the shipped pack (DiTConfig.caption_pool, output_head) resume from a pack too."""
+    from tessera import export
+    from tessera.dit import DiTConfig, TextConfig
+    from tessera.from_pack import random_reference
+    from tessera.train_dit import TesseraModel
+    from tessera.train_vae import make_vae
+
+    tok = WordTokenizer.for_world()
+    vae = make_vae(spatial=8, latent_channels=16).eval()
+    meta = {"latent_shift": 0.1, "latent_scale": 1.5, "step": 7}
+    untrained = TesseraModel(TextConfig(vocab_size=len(tok.vocab), dim=64, depth=1, word_skip=True),
+                             DiTConfig(latent_channels=16, dim=64, depth=2, heads=2, text_dim=64, patch=(1, 4, 4),
+                                       abs_pos=True, caption_positions=True, caption_pool=3, output_head=48))
+    export.write_pack(tmp_path / "config", untrained, vae, meta, "0.0.0-test")
+    trained = random_reference(tmp_path / "config")  # every weight distinct, as after training
+    for p in trained.parameters():
+        p.copy_(p.half().float())  # the pack stores float16 values
+    export.write_pack(tmp_path / "pack", trained, vae, meta, "0.0.0-test")
+    rebuilt, got_meta = load_from_pack(tmp_path / "pack")
+    assert (rebuilt.dit.cfg.caption_pool, rebuilt.dit.cfg.output_head, got_meta["step"]) == (3, 48, 7)
+    args = example_inputs(trained, vae, tok)["transformer"]
+    assert torch.allclose(rebuilt.dit(*args), trained.dit(*args), atol=1e-5)
+    for (name, a), (_, b) in zip(trained.named_parameters(), rebuilt.named_parameters()):
+        assert torch.equal(a, b), name

@@ -51,3 +51,26 @@ def test_caption_gains_are_zero_for_a_word_kind_the_encoder_merges():
     assert set(gains) == set(world.COUNTERFACTUALS)
     assert all(v == 0.0 for v in gains["mirror"].values())
     assert all(v != 0.0 for v in gains["shape"].values())
+
+
+@torch.no_grad()
+def test_caption_pool_reading_names_the_word_a_query_is_built_to_read():
+    from tessera.probe import caption_pool_reading
+
+    tok = WordTokenizer.for_world()
+    torch.manual_seed(0)
+    model = TesseraModel(TextConfig(vocab_size=len(tok.vocab), dim=32, depth=1),
+                         DiTConfig(latent_channels=4, dim=32, depth=1, heads=2, text_dim=32, patch=(1, 2, 2),
+                                   caption_pool=2)).eval()
+    caption = "a large blue square moving up on a white background"
+    ids, mask = tok.batch([caption])
+    square = model.text_encoder(ids, mask)[0, caption.split().index("square") + 1]  # after [BOS]
+    pool = model.dit.caption_pool
+    pool.key.weight.copy_(torch.eye(32))
+    pool.key.bias.zero_()
+    pool.queries[1] = 50 * square / square.norm()  # query 1 points at the square's key
+    reading = caption_pool_reading(model, tok, captions=(caption,))
+    first = reading["queries"][caption][1][0].split()
+    assert first[0] == "square" and float(first[1]) > 0.9
+    assert reading["norm_caption_pool"] == 0.0  # zero-initialised: nothing reaches adaLN yet
+    assert reading["norm_mean_pool"] > 0.0
