@@ -147,6 +147,11 @@ def _mha(attn: nn.MultiheadAttention, q_in, kv_in, bias):
     return attn.out_proj(o.transpose(1, 2).reshape(B, Lq, D))
 
 
+def mean_pool(text, text_mask):  # (B, L, Dt), (B, L) float 1 = word -> (B, Dt)
+    """The pooled caption: the mean of the text tokens over the words, padding left out."""
+    return (text * text_mask[..., None]).sum(1) / text_mask.sum(1, keepdim=True).clamp(min=1.0)
+
+
 def timestep_embedding(t, dim: int, max_period: float = 10000.0):
     """Sinusoidal embedding of t in [0, 1] scaled to [0, 1000]: (B,) -> (B, dim)."""
     half = dim // 2
@@ -375,7 +380,7 @@ class DiT(nn.Module):
             per_word = self.caption_positions(text_embeds)  # (B, L, F * D)
             mat = (per_word * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
             x = x + frac @ mat.view(B, frac.shape[1], -1)  # (N, F) @ (B, F, D) -> (B, N, D)
-        pooled = (text_embeds * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
+        pooled = mean_pool(text_embeds, m)
         c = self.t_embed(timestep_embedding(timestep, 256)) + self.pool_embed(pooled)  # (B, D)
         if self.caption_pool is not None:
             c = c + self.caption_pool(text_embeds, m)

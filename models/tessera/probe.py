@@ -32,6 +32,7 @@ import torch
 
 from . import data, judge, runtime, world
 from .export import GUIDANCE, SCHEDULER
+from .dit import mean_pool
 from .evaluate import SINGLE_PROMPTS, TWO_PROMPTS, contact_sheet
 from .sampling import sample
 from .tokenizer import WordTokenizer
@@ -158,8 +159,7 @@ def caption_pool_reading(model, tok, captions=(WORDS_BASE, "a large blue square 
     m = mask.float()
     weights = pool.attention(text, m)  # (B, L, Q)
     words = {i: w for w, i in tok.vocab.items()}
-    mean = (text * m[..., None]).sum(1) / m.sum(1, keepdim=True)
-    out = {"norm_mean_pool": round(model.dit.pool_embed(mean).norm(dim=-1).mean().item(), 3),
+    out = {"norm_mean_pool": round(model.dit.pool_embed(mean_pool(text, m)).norm(dim=-1).mean().item(), 3),
            "norm_caption_pool": round(pool(text, m).norm(dim=-1).mean().item(), 3), "queries": {}}
     for b, caption in enumerate(captions):
         reads = []

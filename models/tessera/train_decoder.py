@@ -26,13 +26,12 @@ import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 from . import data, runtime
 from .from_pack import load_from_pack
 from .sampling import sample, schedule
 from .tokenizer import WordTokenizer
-from .train_vae import edge_weight, load_weights, save_weights, small_object_weight
+from .train_vae import load_weights, reconstruction_terms, save_weights
 
 CLIP = (128, 128, 17)  # width, height, frames: the default size, where the evaluation judges
 # The refinement starts from one of the last REFINE_LAST points of the pack's default schedule
@@ -117,13 +116,9 @@ def inner_mask(y: int, x: int, H: int, W: int) -> torch.Tensor:
 
 def decoder_loss(decoder, z, video, labels, region, edge_boost: float = 4.0, small_cap: float = 6.0):
     """The autoencoder's reconstruction loss (train_vae.vae_loss without the encoder's KL) over
-    `region` (B, H, W): palette cross-entropy weighted up at edges and on small objects, + 4 MSE."""
-    logits = decoder.logits(z).float()
-    rgb = torch.einsum("bpfhw,pc->bcfhw", logits.softmax(1), decoder.palette)
-    w = edge_weight(labels, edge_boost) * small_object_weight(labels, 900.0, small_cap) * region[:, None]
-    ce = (F.cross_entropy(logits, labels, reduction="none") * w).sum() / w.sum()
-    r = region[:, None, None]
-    mse = (((rgb - video) ** 2) * r).sum() / (r.expand_as(rgb).sum())
+    `region` (B, H, W)."""
+    ce, mse = reconstruction_terms(decoder.logits(z), decoder.palette, video, labels, edge_boost, small_cap,
+                                   region=region)
     return ce + 4.0 * mse, {"ce": ce.item(), "mse": mse.item()}
 
 

@@ -77,16 +77,29 @@ def vae_loss(recon: nn.Module, video, labels, kl_weight: float, edge_boost: floa
     """recon: a Reconstruction, or DDP around one. small_cap > 1 weights small objects' pixels up
     (small_object_weight)."""
     logits, mean, logvar = recon(video)
+    ce, mse = reconstruction_terms(logits, distributed.unwrap(recon).vae.decoder.palette, video, labels, edge_boost,
+                                   small_cap, small_ref)
+    kl = 0.5 * (mean.float().pow(2) + logvar.float().exp() - 1 - logvar.float()).mean()
+    return ce + 4.0 * mse + kl_weight * kl, {"ce": ce.item(), "mse": mse.item(), "kl": kl.item()}
+
+
+def reconstruction_terms(logits, palette, video, labels, edge_boost: float, small_cap: float = 1.0,
+                         small_ref: float = 900.0, region=None):
+    """The decoder's two losses: palette cross-entropy (edge pixels and, with small_cap > 1, small
+    objects' pixels weighted up) and the MSE of the palette mix against the video, each averaged
+    over the pixels of `region` (B, H, W; 1 where the loss counts; None: every pixel)."""
     logits = logits.float()
-    probs = logits.softmax(1)
-    rgb = torch.einsum("bpfhw,pc->bcfhw", probs, distributed.unwrap(recon).vae.decoder.palette)
+    rgb = torch.einsum("bpfhw,pc->bcfhw", logits.softmax(1), palette)
     weight = edge_weight(labels, edge_boost)
     if small_cap > 1:
         weight = weight * small_object_weight(labels, small_ref, small_cap)
-    ce = (F.cross_entropy(logits, labels, reduction="none") * weight).mean()
-    mse = F.mse_loss(rgb, video)
-    kl = 0.5 * (mean.float().pow(2) + logvar.float().exp() - 1 - logvar.float()).mean()
-    return ce + 4.0 * mse + kl_weight * kl, {"ce": ce.item(), "mse": mse.item(), "kl": kl.item()}
+    ce_map = F.cross_entropy(logits, labels, reduction="none") * weight  # (B, F, H, W)
+    if region is None:
+        return ce_map.mean(), F.mse_loss(rgb, video)
+    r = region[:, None]  # over frames
+    ce = (ce_map * r).sum() / r.expand_as(ce_map).sum()
+    r = r[:, None]  # and channels
+    return ce, (((rgb - video) ** 2) * r).sum() / r.expand_as(rgb).sum()
 
 
 def random_crop(video, labels, size: int, rng: random.Random):
