@@ -275,8 +275,10 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
         : { sampler: 'heun' as const, steps: Math.max(2, Math.round(steps / 3)) };
     await once(`warm-${other.sampler}`, other);
     if (transformerPath(pack.index, 'int8') !== undefined) {
-      // The int8 session loads on first use: prime it so this run is as warm as the fp32 one.
+      // The int8 session loads on first use, and its first clip pays for shapes warmUp does not
+      // prime (noise search's batch): a cold int8 clip first, so warm-int8 is as warm as warm.
       await warmUp(o.pack, 'int8');
+      await once('cold-int8', { precision: 'int8' });
       const int8 = await once('warm-int8', { precision: 'int8' });
       o.log(
         `transformer call (default guidance interval): int8 ${int8.msPerCall.toFixed(1)} ms | ${warmDefault.precision} ${warmDefault.msPerCall.toFixed(1)} ms | ${(warmDefault.msPerCall / int8.msPerCall).toFixed(2)}x`,
