@@ -275,8 +275,8 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
         : { sampler: 'heun' as const, steps: Math.max(2, Math.round(steps / 3)) };
     await once(`warm-${other.sampler}`, other);
     if (transformerPath(pack.index, 'int8') !== undefined) {
-      // The int8 session loads on first use, and its first clip pays for shapes warmUp does not
-      // prime (noise search's batch): a cold int8 clip first, so warm-int8 is as warm as warm.
+      // The int8 session loads on first use. warmUp primes one call, yet one run measured its
+      // first int8 clip at 1.7x the next one's time per call: a cold int8 clip first, reported.
       await warmUp(o.pack, 'int8');
       await once('cold-int8', { precision: 'int8' });
       const int8 = await once('warm-int8', { precision: 'int8' });
