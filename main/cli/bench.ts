@@ -19,6 +19,7 @@ import { guidanceSchedule } from '../engine/sampler.js';
 import { flowTimesteps } from '../engine/scheduler.js';
 import { forkWorkerSpawner } from '../node/forkWorker.js';
 import { ensureWorkerBuilt } from '../node/workerBuild.js';
+import { cpuFeatures } from './cpuFeatures.js';
 
 interface WorkerStart {
   readyMs: number;
@@ -121,20 +122,6 @@ interface Run {
   timings: Record<string, number>;
   /** sha256 of the poster PNG (the first frame): the same on two machines only if their frames are. */
   firstFrameSha256: string;
-}
-
-/** The CPU's vector features that pick onnxruntime's kernels (and so can change float results). */
-function cpuFeatures(): string[] {
-  try {
-    const flags =
-      readFileSync('/proc/cpuinfo', 'utf8')
-        .match(/^flags\s*:(.*)$/m)?.[1]
-        ?.trim()
-        .split(/\s+/) ?? [];
-    return flags.filter((f) => /^(avx2|avx512f|avx512_vnni|avx512_bf16|avx_vnni|amx_\w+|fma)$/.test(f));
-  } catch {
-    return []; // not Linux
-  }
 }
 
 export async function runBench(o: BenchOptions): Promise<Record<string, unknown>> {
