@@ -49,8 +49,10 @@ interface Comparison {
 
 function renderInChild(precision: Precision, outFile: string, emulateCpu?: string): number {
   const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const node = [process.execPath, '--import', loader, fileURLToPath(import.meta.url), '--render', precision, outFile];
-  const [cmd, args] = emulateCpu ? ['qemu-x86_64', ['-cpu', emulateCpu, ...node]] : [process.execPath, node.slice(1)];
+  const nodeArgs = ['--import', loader, fileURLToPath(import.meta.url), '--render', precision, outFile];
+  // qemu-x86_64 runs this same node binary with the emulated CPU's features.
+  const cmd = emulateCpu ? 'qemu-x86_64' : process.execPath;
+  const args = emulateCpu ? ['-cpu', emulateCpu, process.execPath, ...nodeArgs] : nodeArgs;
   const start = performance.now();
   const run = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.error) throw new Error(`${cmd} could not start: ${run.error.message}`);
