@@ -207,6 +207,7 @@ def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str, seeds
     contact_sheet(sheet, out / "contact_sheet.png")
     result = {g: judge.summarize(v) for g, v in groups.items()}
     result["single_confusion"] = judge.confusion(groups["single"], captions["single"])
+    result["single_fill"] = judge.fill_by_shape(groups["single"], captions["single"])
     # image-to-video: the given image must survive as the first frame
     rng = random.Random(11)
     i2v, seams, jumps, i2v_sheet = [], [], [], []

@@ -2,6 +2,7 @@
 
     python -m tessera.probe [--weights weights/dit8.pt | --pack packs/tessera-tiny] [--steps 20]
     python -m tessera.probe --from-t 0.5 0.85 0.95 1.0     # where along the noise levels it breaks
+    python -m tessera.probe --from-t 0.5 0.7 0.9 --shape square   # the same, squares only
     python -m tessera.probe --autoencoder --vae weights/vae8.pt   # an autoencoder checkpoint alone
     python -m tessera.probe --words       # how much each kind of caption word moves the velocity; where t = 1 puts objects
     python -m tessera.probe --gains       # how much each kind of caption word lowers the loss, per noise level
@@ -170,6 +171,20 @@ def caption_pool_reading(model, tok, captions=(WORDS_BASE, "a large blue square 
     return out
 
 
+def held_out_clips(n: int, shape: str | None = None) -> tuple[torch.Tensor, list[str]]:
+    """n single-object 128 px, 17-frame clips (n, 3, F, H, W) in [-1, 1] and their captions,
+    from a seed training never draws (without shape, the clips data.render_batch gave earlier
+    sessions' probes); shape: only scenes with that shape."""
+    rng = random.Random(2024)
+    scenes: list[world.Scene] = []
+    while len(scenes) < n:
+        scene = world.sample_scene(rng, 128, 128, 17, two_object_p=0.0)
+        if shape is None or scene.objects[0].shape == shape:
+            scenes.append(scene)
+    video = np.stack([world.render(s)[0] for s in scenes])
+    return torch.from_numpy(video).permute(0, 4, 1, 2, 3).float() / 127.5 - 1, [world.caption(s) for s in scenes]
+
+
 def load_model(args):
     if args.pack:
         from .from_pack import load_from_pack
@@ -195,6 +210,7 @@ def main() -> None:
     ap.add_argument("--from-t", type=float, nargs="*", default=None, metavar="T",
                     help="SDEdit held-out single-object clips from these noise levels instead")
     ap.add_argument("--clips", type=int, default=16, help="with --from-t: how many clips")
+    ap.add_argument("--shape", choices=world.SHAPES, default=None, help="with --from-t: only clips of this shape")
     ap.add_argument("--autoencoder", action="store_true", help="judge --vae's reconstructions instead (60 held-out clips)")
     ap.add_argument("--words", action="store_true", help="report how much each kind of caption word moves the velocity")
     ap.add_argument("--gains", action="store_true",
@@ -240,7 +256,7 @@ def main() -> None:
         print(json.dumps({"step": meta["step"], "gain_percent": caption_gains(model, vae, meta, tok)}))
         return
     if args.from_t is not None:
-        video, _, caps = data.render_batch(random.Random(2024), args.clips, 128, 128, 17, two_object_p=0.0)
+        video, caps = held_out_clips(args.clips, args.shape)
         z = (vae.encoder(video)[0] - meta["latent_shift"]) * meta["latent_scale"]
         ids, mask = tok.batch(caps + [""])
         text = model.text_encoder(ids, mask)
@@ -252,7 +268,8 @@ def main() -> None:
                 out = sample(model.dit, text[i:i + 1], mask[i:i + 1], text[-1:], mask[-1:], noise, t_start=t0,
                              x_init=z[i:i + 1], **settings)
                 verdicts.append(judge.judge(decode(out), caps[i]))
-            print(json.dumps({**report, "from_t": t0, "single": judge.summarize(verdicts)}), flush=True)
+            print(json.dumps({**report, "from_t": t0, "single": judge.summarize(verdicts),
+                              "fill": judge.fill_by_shape(verdicts, caps)}), flush=True)
         return
     prompts = SINGLE_PROMPTS + TWO_PROMPTS[:4]
     ids, mask = tok.batch(prompts + [""])

@@ -74,3 +74,17 @@ def test_caption_pool_reading_names_the_word_a_query_is_built_to_read():
     assert first[0] == "square" and float(first[1]) > 0.9
     assert reading["norm_caption_pool"] == 0.0  # zero-initialised: nothing reaches adaLN yet
     assert reading["norm_mean_pool"] > 0.0
+
+
+def test_held_out_clips_keep_earlier_probes_clips_and_filter_by_shape():
+    import random
+
+    from tessera import data
+    from tessera.probe import held_out_clips
+
+    video, caps = held_out_clips(3)
+    old_video, _, old_caps = data.render_batch(random.Random(2024), 3, 128, 128, 17, two_object_p=0.0)
+    assert caps == old_caps and torch.equal(video, old_video)
+    video, caps = held_out_clips(3, "square")
+    assert video.shape == (3, 3, 17, 128, 128)
+    assert all(" square " in c for c in caps)

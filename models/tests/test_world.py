@@ -88,6 +88,23 @@ def test_confusion_counts_what_was_asked_against_what_was_seen():
     assert table["shape"] == {"square": {"square": 2}}
 
 
+def test_fill_by_shape_reads_each_rendered_shape_near_its_ideal_fill():
+    rng = random.Random(5)
+    verdicts, captions = [], []
+    for shape in world.SHAPES:
+        for _ in range(4):
+            s = world.sample_scene(rng, objects=1)
+            s.objects[0].shape = shape
+            captions.append(world.caption(s))
+            verdicts.append(judge.judge(world.render(s)[0], captions[-1]))
+    table = judge.fill_by_shape(verdicts, captions)
+    ideal = {"square": 1.0, "circle": 0.785, "triangle": 0.5}
+    assert set(table) == set(ideal)
+    for shape, row in table.items():
+        assert row["n"] == 4
+        assert abs(row["p50"] - ideal[shape]) < 0.1, (shape, row)
+
+
 @pytest.mark.parametrize("axis,swaps", [("x", ("moving left", "moving right")), ("y", ("moving up", "moving down"))])
 def test_a_mirrored_scene_is_the_flipped_render_with_its_direction_swapped(axis, swaps):
     rng = random.Random(3)
