@@ -4,8 +4,8 @@
     python -m tessera.evaluate --autoencoder   # reconstructions of held-out clips
     python -m tessera.evaluate --precision int8  # the same with the pack's int8 transformer
 
-Writes eval/report.json, eval/report.md and contact sheets (PNG grids of frames) next to
-the pack's model card. The pipeline here runs the pack's ONNX graphs with onnxruntime
+Writes eval/report.json and contact sheets (PNG grids of frames) into --out (default: eval/ next to
+the pack's model card). The pipeline here runs the pack's ONNX graphs with onnxruntime
 and follows models/PACK_FORMAT.md, independently of the TypeScript engine.
 """
 from __future__ import annotations

@@ -123,9 +123,12 @@ def caption_gains(model, vae, meta, tok, n: int = 48, ts=(1.0, 0.97, 0.9, 0.7, 0
     velocity loss is on n rendered clips with their own caption than with the caption of their
     one-attribute variant (direction mirrored, shape replaced, two objects' colours exchanged),
     in percent of the latter, with the same noise. What the model has learnt of that word, in
-    the loss's own currency (session 10: direction 0.8% at t = 1)."""
+    the loss's own currency (session 10: direction 0.8% at t = 1). "shape_by_pair" splits the
+    shape gain by the clip's shape and its variant's ("square->circle": square clips scored
+    against the caption that says circle), which tells squares from triangles."""
     rng = random.Random(77)
     out: dict[str, dict[str, float]] = {}
+    by_pair: dict[str, dict[str, float]] = {}
     for kind in world.COUNTERFACTUALS:
         scenes = []
         while len(scenes) < n:
@@ -135,17 +138,29 @@ def caption_gains(model, vae, meta, tok, n: int = 48, ts=(1.0, 0.97, 0.9, 0.7, 0
             scenes.append(scene)
         video = torch.from_numpy(np.stack([world.render(s)[0] for s in scenes])).permute(0, 4, 1, 2, 3).float() / 127.5 - 1
         z0 = (vae.encoder(video)[0] - meta["latent_shift"]) * meta["latent_scale"]
+        variants = [world.counterfactual(s, rng, kind) for s in scenes]
+        pairs = [f"{s.objects[0].shape}->{v.objects[0].shape}" for s, v in zip(scenes, variants)]
         own = tok.batch([world.caption(s) for s in scenes])
-        other = tok.batch([world.caption(world.counterfactual(s, rng, kind)) for s in scenes])
+        other = tok.batch([world.caption(v) for v in variants])
         texts = [(model.text_encoder(ids, mask), mask) for ids, mask in (own, other)]
         eps = torch.randn(z0.shape, generator=torch.Generator().manual_seed(1))
         out[kind] = {}
         for t in ts:
             x = (1 - t) * z0 + t * eps
-            own_loss, other_loss = (((_velocity(model, x, t, text, mask) - (eps - z0)) ** 2).mean().item()
-                                    for text, mask in texts)
-            out[kind][f"t={t}"] = round(100 * (other_loss - own_loss) / other_loss, 2)
+            own_loss, other_loss = (((_velocity(model, x, t, text, mask) - (eps - z0)) ** 2).flatten(1).mean(1)
+                                    for text, mask in texts)  # per clip
+            out[kind][f"t={t}"] = _gain(own_loss, other_loss)
+            if kind == "shape":
+                for pair in sorted(set(pairs)):
+                    rows = torch.tensor([p == pair for p in pairs])
+                    by_pair.setdefault(pair, {})[f"t={t}"] = _gain(own_loss[rows], other_loss[rows])
+    out["shape_by_pair"] = by_pair
     return out
+
+
+def _gain(own_loss: torch.Tensor, other_loss: torch.Tensor) -> float:
+    """How much lower the loss is with the own caption, in % of the loss with the other one."""
+    return round(100 * (other_loss.mean() - own_loss.mean()).item() / other_loss.mean().item(), 2)
 
 
 @torch.no_grad()

@@ -48,9 +48,13 @@ def test_caption_gains_are_zero_for_a_word_kind_the_encoder_merges():
         for word in ("left", "up", "down"):
             model.text_encoder.word_skip.weight[tok.vocab[word]] = model.text_encoder.word_skip.weight[tok.vocab["right"]]
     gains = caption_gains(model, vae, {"latent_shift": 0.0, "latent_scale": 1.0}, tok, n=4, ts=(1.0, 0.5))
-    assert set(gains) == set(world.COUNTERFACTUALS)
+    assert set(gains) == set(world.COUNTERFACTUALS) | {"shape_by_pair"}
     assert all(v == 0.0 for v in gains["mirror"].values())
     assert all(v != 0.0 for v in gains["shape"].values())
+    for pair, row in gains["shape_by_pair"].items():
+        own, other = pair.split("->")
+        assert own != other and {own, other} <= set(world.SHAPES)
+        assert set(row) == set(gains["shape"])
 
 
 @torch.no_grad()
