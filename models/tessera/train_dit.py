@@ -184,9 +184,10 @@ class LatentPool:
     kept and drawn together.
     """
 
-    def __init__(self, vae, shift: float, scale: float, dev, capacity: int = 3000, pairs: str = ""):
+    def __init__(self, vae, shift: float, scale: float, dev, capacity: int = 3000, pairs: str = "",
+                 two_object_share: float = 0.3):
         self.vae, self.shift, self.scale, self.dev = vae, shift, scale, dev
-        self.pairs = pairs
+        self.pairs, self.two_object_share = pairs, two_object_share
         self.group = 2 if pairs else 1  # clips per entry
         self.capacity = capacity // self.group
         self.latents: dict[data.Bucket, list[torch.Tensor]] = {}  # entries of (group, C, T, H, W)
@@ -195,7 +196,8 @@ class LatentPool:
     @torch.no_grad()
     def add(self, b: data.Bucket, n: int, rng: random.Random, bf16: bool) -> None:
         n = max(self.group, n - n % self.group)
-        video, _, caps = data.render_batch(rng, n, b.width, b.height, b.frames, pairs=self.pairs)
+        video, _, caps = data.render_batch(rng, n, b.width, b.height, b.frames,
+                                           two_object_p=self.two_object_share, pairs=self.pairs)
         with runtime.autocast(self.dev, bf16):
             z = (self.vae.encoder(video.to(self.dev))[0].float() - self.shift) * self.scale
         lat, cap = self.latents.setdefault(b, []), self.captions.setdefault(b, [])
@@ -299,6 +301,9 @@ def main() -> None:
                     help="every batch is pairs of a clip and a variant of it whose caption differs in one word: its "
                          "mirror image (mirror) or a changed direction, shape or two objects' colours "
                          "(counterfactual), sharing noise, noise level, context mode and caption dropout")
+    ap.add_argument("--two-object-share", type=float, default=0.3,
+                    help="fraction of rendered clips with two objects (the rest have one; session 19: two-object "
+                         "colour fell while single-object shape rose at 0.3)")
     ap.add_argument("--warm-start", default=None, metavar="PACK",
                     help="a new run (new latent space, e.g. another --vae) that starts from a pack's text encoder and "
                          "transformer blocks wherever their shapes fit")
@@ -413,7 +418,7 @@ def main() -> None:
     rng = run.rng(1000 + step)  # clips, captions, modes: different on every rank
     # Under DDP every rank trains the same bucket each step (equal step times, no straggler).
     bucket_rng = random.Random(f"buckets {1000 + step}") if run.world.distributed else rng
-    pool = LatentPool(vae, shift, scale, dev, pairs=args.pairs)
+    pool = LatentPool(vae, shift, scale, dev, pairs=args.pairs, two_object_share=args.two_object_share)
     group = pool.group
     for b in data.DEFAULT_BUCKETS:  # a few clips per bucket so early batches are not repeats
         pool.add(b, args.prefill, rng, run.bf16)

@@ -1,5 +1,6 @@
 import random
 
+import pytest
 import torch
 
 from tessera.dit import DiT, DiTConfig, TextConfig, TextEncoder
@@ -286,3 +287,16 @@ def test_a_mirror_pair_pool_keeps_pairs_together_and_per_pair_shares_draws():
     drawn = per_pair(torch.arange(6.0), 2)
     assert drawn.tolist() == [0, 0, 2, 2, 4, 4]
     assert torch.equal(per_pair(torch.arange(3.0), 1), torch.arange(3.0))
+
+
+@pytest.mark.parametrize("share,objects", [(0.0, 1), (1.0, 2)])
+def test_the_latent_pool_renders_its_share_of_two_object_clips(share, objects):
+    from tessera import data, world
+    from tessera.train_dit import LatentPool
+    from tessera.train_vae import make_vae
+
+    vae = make_vae("tiny", 8, 16).eval()
+    bucket = data.Bucket(64, 64, 5, 1.0, 4)
+    pool = LatentPool(vae, 0.0, 1.0, torch.device("cpu"), capacity=8, two_object_share=share)
+    pool.add(bucket, 4, random.Random(3), bf16=False)
+    assert [len(world.parse_caption(c[0]).objects) for c in pool.captions[bucket]] == [objects] * 4
