@@ -65,8 +65,12 @@ def render_batch(rng: random.Random, n: int, width: int, height: int, frames: in
         vids.append(v)
         labs.append(lab)
         caps.append(world.caption(scene))
-    video = torch.from_numpy(np.stack(vids)).permute(0, 4, 1, 2, 3).float() / 127.5 - 1.0
-    return video, torch.from_numpy(np.stack(labs)), caps
+    return to_video(vids), torch.from_numpy(np.stack(labs)), caps
+
+
+def to_video(frames: list[np.ndarray]) -> torch.Tensor:
+    """Rendered clips, each (F, H, W, 3) uint8 -> (B, 3, F, H, W) in [-1, 1]."""
+    return torch.from_numpy(np.stack(frames)).permute(0, 4, 1, 2, 3).float() / 127.5 - 1.0
 
 
 def to_uint8(video: torch.Tensor) -> np.ndarray:

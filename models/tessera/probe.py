@@ -136,7 +136,7 @@ def caption_gains(model, vae, meta, tok, n: int = 48, ts=(1.0, 0.97, 0.9, 0.7, 0
             if kind == "mirror" and not world.translates(scene.objects[0]):
                 continue
             scenes.append(scene)
-        video = torch.from_numpy(np.stack([world.render(s)[0] for s in scenes])).permute(0, 4, 1, 2, 3).float() / 127.5 - 1
+        video = data.to_video([world.render(s)[0] for s in scenes])
         z0 = (vae.encoder(video)[0] - meta["latent_shift"]) * meta["latent_scale"]
         variants = [world.counterfactual(s, rng, kind) for s in scenes]
         pairs = [f"{s.objects[0].shape}->{v.objects[0].shape}" for s, v in zip(scenes, variants)]
@@ -196,8 +196,7 @@ def held_out_clips(n: int, shape: str | None = None) -> tuple[torch.Tensor, list
         scene = world.sample_scene(rng, 128, 128, 17, two_object_p=0.0)
         if shape is None or scene.objects[0].shape == shape:
             scenes.append(scene)
-    video = np.stack([world.render(s)[0] for s in scenes])
-    return torch.from_numpy(video).permute(0, 4, 1, 2, 3).float() / 127.5 - 1, [world.caption(s) for s in scenes]
+    return data.to_video([world.render(s)[0] for s in scenes]), [world.caption(s) for s in scenes]
 
 
 def load_model(args):
