@@ -252,19 +252,34 @@ def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str, seeds
 def evaluate_autoencoder(pipe: OnnxPipeline, out: Path, n: int = 60) -> dict:
     rng = random.Random(2024)  # held out: training draws from other seeds
     verdicts, ps, sheet = [], [], []
+    edges: dict[str, list[tuple[float, float]]] = {}
     for i in range(n):
         scene = world.sample_scene(rng, 128, 128, 17, objects=1)
-        video = world.render(scene)[0]
+        video, labels = world.render(scene)
         rec = pipe.decode(pipe.encode(video))
         verdicts.append(judge.judge(rec, world.caption(scene)))
         ps.append(psnr(rec, video))
+        edges.setdefault(scene.objects[0].shape, []).append(object_pixel_errors(rec, labels, scene))
         if i < 8:
             sheet.append(np.concatenate([video, rec], axis=2))
     contact_sheet(sheet, out / "autoencoder_sheet.png")
     res = judge.summarize(verdicts)
     res["psnr_db"] = float(np.mean(ps))
     res["clips"] = n
+    res["object_pixels"] = {shape: {"clips": len(e), "extra": float(np.mean([x for x, _ in e])),
+                                    "missing": float(np.mean([m for _, m in e]))} for shape, e in sorted(edges.items())}
     return res
+
+
+def object_pixel_errors(rec: np.ndarray, labels: np.ndarray, scene: world.Scene) -> tuple[float, float]:
+    """The judge's mask of the one object in a reconstruction against the renderer's labels: pixels
+    it adds and pixels it misses, each as a fraction of the object's true pixels. The shape judge
+    reads a fill of the bounding box, so a stray row beyond an edge costs as much as a lost corner."""
+    color = scene.objects[0].color
+    seen = judge.object_masks(rec, [color])[color]
+    true = labels == world.PALETTE_NAMES.index(color)
+    area = max(int(true.sum()), 1)
+    return float((seen & ~true).sum()) / area, float((true & ~seen).sum()) / area
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ def classify_shape(fill: float) -> str:
     return "triangle"
 
 
-def _masks(video: np.ndarray, colors: list[str], bg: str) -> dict[str, np.ndarray]:
+def object_masks(video: np.ndarray, colors: list[str]) -> dict[str, np.ndarray]:
     """(F, H, W, 3) uint8 -> per colour (F, H, W) bool, by nearest palette entry."""
     d = ((video[..., None, :].astype(np.float32) - PAL) ** 2).sum(-1)  # (F, H, W, P)
     nearest = d.argmin(-1)
@@ -74,7 +74,7 @@ def judge(video: np.ndarray, caption: str) -> Verdict:
     med = np.median(border, axis=0)
     bg_names = world.BACKGROUND_COLORS
     bg_seen = bg_names[int(np.argmin([((med - np.array(world.PALETTE[b])) ** 2).sum() for b in bg_names]))]
-    masks = _masks(video, [o.color for o in scene.objects], scene.background)
+    masks = object_masks(video, [o.color for o in scene.objects])
     min_area = 0.2 * (world.SIZES["small"] * min(H, W)) ** 2 * 0.5
     out = []
     for o in scene.objects:

@@ -6,6 +6,7 @@
     python -m tessera.probe --autoencoder --vae weights/vae8.pt   # an autoencoder checkpoint alone
     python -m tessera.probe --words       # how much each kind of caption word moves the velocity; where t = 1 puts objects
     python -m tessera.probe --gains       # how much each kind of caption word lowers the loss, per noise level
+    python -m tessera.probe --channels    # which latent channels hold square against circle
 
 --autoencoder judges an autoencoder checkpoint's reconstructions of the evaluation's held-out
 clips exactly as `tessera.evaluate` judges the pack's (same clips, same judge), before any export.
@@ -199,6 +200,28 @@ def held_out_clips(n: int, shape: str | None = None) -> tuple[torch.Tensor, list
     return data.to_video([world.render(s)[0] for s in scenes]), [world.caption(s) for s in scenes]
 
 
+def shape_channels(vae, n: int = 24, shapes=("square", "circle")) -> dict:
+    """Where in the latent one shape differs from another: n held-out scenes, each encoded once
+    with shapes[0] and once with shapes[1] (all else equal). Per channel: the latent's std and the
+    RMS of the difference; and the difference's energy as a share of the latent's, with one scale
+    for every channel (what a plain flow loss weighs) and with each channel at unit variance (what
+    --channel-loss-weights weighs)."""
+    rng = random.Random(11)
+    pairs = []
+    for _ in range(n):
+        scene = world.sample_scene(rng, 128, 128, 17, objects=1)
+        twins = [world.Scene(scene.background, [world.Obj(**{**vars(scene.objects[0]), "shape": s})])
+                 for s in shapes]
+        pairs.append(vae.encoder(data.to_video([world.render(t)[0] for t in twins]))[0])
+    z = torch.stack(pairs)  # (n, 2, C, T, H, W)
+    std = z.transpose(0, 2).reshape(z.shape[2], -1).std(dim=1)
+    diff = (z[:, 0] - z[:, 1]).pow(2).transpose(0, 1).reshape(z.shape[2], -1).mean(dim=1).sqrt()
+    return {"shapes": list(shapes), "clips": n, "latent_std": [round(v, 3) for v in std.tolist()],
+            "difference_rms": [round(v, 4) for v in diff.tolist()],
+            "difference_share_one_scale": float(diff.pow(2).sum() / std.pow(2).sum()),
+            "difference_share_per_channel": float((diff / std).pow(2).mean())}
+
+
 def load_model(args):
     if args.pack:
         from .from_pack import load_from_pack
@@ -231,6 +254,8 @@ def main() -> None:
                     help="report how much each kind of caption word lowers the loss (caption_gains)")
     ap.add_argument("--caption-pool", action="store_true",
                     help="report what each query of the attention-pooled caption reads (caption_pool_reading)")
+    ap.add_argument("--channels", action="store_true",
+                    help="where --vae's latent holds square against circle, per channel (shape_channels)")
     ap.add_argument("--sheet", default=None, help="write a contact sheet PNG here")
     args = ap.parse_args()
     runtime.setup_threads()
@@ -244,6 +269,10 @@ def main() -> None:
                 shutil.copy(Path(tmp) / "autoencoder_sheet.png", args.sheet)
         print(json.dumps({"vae": args.vae, "step": vae_meta.get("step"), "spatial": vae.cfg.spatial,
                           "latent_channels": vae.cfg.latent_channels, "autoencoder": result}))
+        return
+    if args.channels:
+        vae, vae_meta = load_vae(Path(args.vae))
+        print(json.dumps({"vae": args.vae, "step": vae_meta.get("step"), **shape_channels(vae.eval())}))
         return
     model, meta = load_model(args)
     model.eval()

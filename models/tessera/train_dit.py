@@ -243,11 +243,13 @@ def training_timesteps(n: int, shift: float, high_share: float, high_from: float
     return torch.where(high, band, t).to(device)
 
 
-def flow_loss(model: nn.Module, z0, ids, mask, cmask, t, eps=None):
+def flow_loss(model: nn.Module, z0, ids, mask, cmask, t, eps=None, channel_weight=None):
     """Rectified flow: x_t = (1-t) z0 + t eps, target eps - z0, loss on frames to generate.
 
     model: a TesseraModel, or DDP around one (its forward must be called for gradients to sync).
-    eps: the noise (default: fresh); pairs share theirs."""
+    eps: the noise (default: fresh); pairs share theirs.
+    channel_weight: (C,) weights of the latent channels' squared errors, mean 1 (None: all 1;
+    see channel_loss_weights)."""
     B, C, T, H, W = z0.shape
     eps = torch.randn_like(z0) if eps is None else eps
     tt = t[:, None, None, None, None]
@@ -256,7 +258,26 @@ def flow_loss(model: nn.Module, z0, ids, mask, cmask, t, eps=None):
     x = x * (1 - m) + z0 * m  # context frames are clean, as at inference
     v = model(x, t, ids, mask, z0, m)
     w = 1 - m
-    return ((v.float() - (eps - z0)) ** 2 * w).sum() / (w.sum() * C).clamp(min=1.0)
+    if channel_weight is not None:
+        w = w * channel_weight.to(w.device, w.dtype)[None, :, None, None, None]
+    return ((v.float() - (eps - z0)) ** 2 * w).sum() / ((1 - m).sum() * C).clamp(min=1.0)
+
+
+def channel_loss_weights(latents: list[torch.Tensor], cap: float = 4.0) -> torch.Tensor:
+    """(C,) inverse variances of normalised latents' channels, clipped to [1 / cap, cap] times
+    their median (a nearly constant channel must not take all the weight) and scaled to mean 1.
+
+    The latents are normalised by one shift and scale for all channels, so the high-variance
+    channels (background and colour, learnt first) dominate a plain squared error, while square
+    against circle lives mostly in the low-variance ones: the same scene drawn with a square and
+    with a circle differs by 9.5% of the latent's energy in the plain loss and by 21.6% with every
+    channel at unit variance (TRAINING_LOG.md, *Session 20*). Weighting each channel by 1 / its
+    variance gives every channel the same say, as per-channel normalisation (LTX-Video, Wan) does,
+    without changing the latent space the pack's graphs and engine use. latents: tensors (..., C, T, H, W)."""
+    flat = torch.cat([z.transpose(0, -4).reshape(z.shape[-4], -1) for z in latents], dim=1).float()
+    inv = 1.0 / flat.var(dim=1).clamp(min=1e-6)
+    inv = (inv / inv.median()).clamp(1.0 / cap, cap)
+    return inv / inv.mean()
 
 
 def save_weights(model: TesseraModel, ema: TesseraModel, path: Path, meta: dict, ema_only: bool = False) -> None:
@@ -304,6 +325,9 @@ def main() -> None:
     ap.add_argument("--two-object-share", type=float, default=0.3,
                     help="fraction of rendered clips with two objects (the rest have one; session 19: two-object "
                          "colour fell while single-object shape rose at 0.3)")
+    ap.add_argument("--channel-loss-weights", action="store_true",
+                    help="weight each latent channel's squared error by 1 / its variance (channel_loss_weights; "
+                         "session 20: square against circle lives in the low-variance channels)")
     ap.add_argument("--warm-start", default=None, metavar="PACK",
                     help="a new run (new latent space, e.g. another --vae) that starts from a pack's text encoder and "
                          "transformer blocks wherever their shapes fit")
@@ -422,6 +446,11 @@ def main() -> None:
     group = pool.group
     for b in data.DEFAULT_BUCKETS:  # a few clips per bucket so early batches are not repeats
         pool.add(b, args.prefill, rng, run.bf16)
+    channel_weight = None
+    if args.channel_loss_weights:  # from the prefilled pool; rank 0's on every rank
+        channel_weight = torch.tensor(distributed.broadcast(
+            *channel_loss_weights([z for zs in pool.latents.values() for z in zs]).tolist()), device=dev)
+        run.print(f"channel loss weights {[round(w, 2) for w in channel_weight.tolist()]}", flush=True)
     meta = lambda: {"step": step, "samples": seen, "latent_shift": shift, "latent_scale": scale}  # noqa: E731
 
     def save() -> None:
@@ -452,7 +481,7 @@ def main() -> None:
         for g in opt.param_groups:
             g["lr"] = g["base_lr"] * min(1.0, (step - first_step + 1) / args.warmup) * decay
         with runtime.autocast(dev, run.bf16), runtime.attention_kernels(dev, run.bf16):
-            loss = flow_loss(ddp, z0, ids.to(dev), mask.to(dev), cmask, t, eps)
+            loss = flow_loss(ddp, z0, ids.to(dev), mask.to(dev), cmask, t, eps, channel_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -300,3 +300,37 @@ def test_the_latent_pool_renders_its_share_of_two_object_clips(share, objects):
     pool = LatentPool(vae, 0.0, 1.0, torch.device("cpu"), capacity=8, two_object_share=share)
     pool.add(bucket, 4, random.Random(3), bf16=False)
     assert [len(world.parse_caption(c[0]).objects) for c in pool.captions[bucket]] == [objects] * 4
+
+
+def test_channel_loss_weights_are_inverse_variances_with_mean_one():
+    from tessera.train_dit import channel_loss_weights
+
+    g = torch.Generator().manual_seed(0)
+    stds = torch.tensor([0.7, 1.0, 1.4, 1.0])
+    entries = [torch.randn(1, 4, 3, 8, 8, generator=g) * stds[:, None, None, None] for _ in range(20)]
+    w = channel_loss_weights(entries)
+    assert w.mean().item() == pytest.approx(1.0, abs=1e-6)
+    # inverse variance (within sampling error): the 0.7-std channel weighs 4 times the 1.4-std one
+    assert (w[0] / w[2]).item() == pytest.approx(4.0, rel=0.1)
+    assert (w[1] / w[3]).item() == pytest.approx(1.0, rel=0.1)
+    # a channel 100x quieter than the rest weighs 4x (the cap) the median channel, not 10,000x
+    quiet = [torch.cat([e[:, :1] * 0.01, e[:, 1:]], dim=1) for e in entries]
+    wq = channel_loss_weights(quiet, cap=4.0)
+    assert (wq[0] / wq.median()).item() == pytest.approx(4.0, rel=1e-5)
+
+
+def test_channel_weights_scale_each_channels_share_of_the_flow_loss():
+    tok, m = tiny()
+    ids, mask = tok.batch(["a red circle moving right on a black background"] * 2)
+    z0 = torch.randn(2, 8, 3, 4, 4, generator=torch.Generator().manual_seed(2))
+    eps = torch.randn(2, 8, 3, 4, 4, generator=torch.Generator().manual_seed(3))
+    cm, t = torch.zeros(2, 3), torch.full((2,), 0.7)
+    with torch.no_grad():
+        plain = flow_loss(m, z0, ids, mask, cm, t, eps)
+        ones = flow_loss(m, z0, ids, mask, cm, t, eps, torch.ones(8))
+        only_first = flow_loss(m, z0, ids, mask, cm, t, eps, torch.tensor([8.0] + [0.0] * 7))
+        x = 0.3 * z0 + 0.7 * eps
+        v = m(x, t, ids, mask, z0, cm[:, None, :, None, None].expand(2, 1, 3, 4, 4))
+    assert ones.item() == pytest.approx(plain.item(), rel=1e-6)
+    # all of the weight on channel 0: that channel's mean squared error
+    assert only_first.item() == pytest.approx(((v[:, 0] - (eps - z0)[:, 0]) ** 2).mean().item(), rel=1e-5)

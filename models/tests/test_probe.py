@@ -92,3 +92,16 @@ def test_held_out_clips_keep_earlier_probes_clips_and_filter_by_shape():
     video, caps = held_out_clips(3, "square")
     assert video.shape == (3, 3, 17, 128, 128)
     assert all(" square " in c for c in caps)
+
+
+@torch.no_grad()
+def test_shape_channels_sees_no_difference_between_a_shape_and_itself():
+    from tessera.probe import shape_channels
+    from tessera.train_vae import make_vae
+
+    torch.manual_seed(0)
+    vae = make_vae("tiny", 8, 16).eval()
+    same = shape_channels(vae, n=2, shapes=("square", "square"))
+    other = shape_channels(vae, n=2, shapes=("square", "triangle"))
+    assert same["difference_share_one_scale"] == 0.0 and max(same["difference_rms"]) == 0.0
+    assert len(other["latent_std"]) == 16 and other["difference_share_per_channel"] > 0.0
