@@ -2,6 +2,7 @@
 
     python -m tessera.evaluate                 # pack: prompts x seeds, i2v, extension seams
     python -m tessera.evaluate --autoencoder   # reconstructions of held-out clips
+    python -m tessera.evaluate --two-objects-only --seeds 8 9 10 11 12 13 14 15 --out DIR
     python -m tessera.evaluate --precision int8  # the same with the pack's int8 transformer
 
 Writes eval/report.json and contact sheets (PNG grids of frames) into --out (default: eval/ next to
@@ -191,19 +192,28 @@ def centroid(frame: np.ndarray, color: str) -> np.ndarray | None:
     return None if len(xs) < 20 else np.array([xs.mean(), ys.mean()])
 
 
+def generate_and_judge(pipe: OnnxPipeline, prompts: list[str], seeds: list[int], steps: int, sampler: str):
+    """Every prompt with every seed: the judge's verdicts and their captions in that order, and
+    each prompt's clip of the first seed (for a contact sheet)."""
+    verdicts, captions, firsts = [], [], []
+    for p in prompts:
+        for s in seeds:
+            clip = pipe.generate(p, s, steps=steps, sampler=sampler)
+            verdicts.append(judge.judge(clip, p))
+            captions.append(p)
+            if s == seeds[0]:
+                firsts.append(clip)
+    return verdicts, captions, firsts
+
+
 def evaluate_pack(pipe: OnnxPipeline, out: Path, steps: int, sampler: str, seeds: list[int] = SEEDS) -> dict:
     t0 = time.time()
-    groups: dict[str, list] = {"single": [], "two": []}
-    captions: dict[str, list[str]] = {"single": [], "two": []}
+    groups: dict[str, list] = {}
+    captions: dict[str, list[str]] = {}
     sheet = []
     for group, prompts in (("single", SINGLE_PROMPTS), ("two", TWO_PROMPTS)):
-        for p in prompts:
-            for s in seeds:
-                clip = pipe.generate(p, s, steps=steps, sampler=sampler)
-                groups[group].append(judge.judge(clip, p))
-                captions[group].append(p)
-                if s == seeds[0]:
-                    sheet.append(clip)
+        groups[group], captions[group], firsts = generate_and_judge(pipe, prompts, seeds, steps, sampler)
+        sheet += firsts
     contact_sheet(sheet, out / "contact_sheet.png")
     result = {g: judge.summarize(v) for g, v in groups.items()}
     result["single_confusion"] = judge.confusion(groups["single"], captions["single"])
@@ -297,6 +307,9 @@ def main() -> None:
                     help="noise-search candidates instead of the pack's default.noise_search (1: off; recorded)")
     ap.add_argument("--seeds", type=int, nargs="+", default=SEEDS,
                     help="noise seeds per prompt (default: the shipped report's; others for a held-out check)")
+    ap.add_argument("--two-objects-only", action="store_true",
+                    help="only the two-object prompts (with --seeds, e.g. 8 9 ... 15: a check of two-object "
+                         "colour on more clips than the report's 24)")
     args = ap.parse_args()
     pack = Path(args.pack)
     out = Path(args.out) if args.out else pack / "eval"
@@ -306,6 +319,13 @@ def main() -> None:
     if args.search is not None and "noise_search" in pipe.index["default"]:
         pipe.index["default"]["noise_search"]["candidates"] = args.search
     report = {"pack": pipe.index["name"], "version": pipe.index["version"], "training": pipe.index.get("training")}
+    if args.two_objects_only:
+        verdicts, _, _ = generate_and_judge(pipe, TWO_PROMPTS, args.seeds, args.steps, args.sampler)
+        report["two_objects"] = {"seeds": args.seeds, "clips": len(verdicts), **judge.summarize(verdicts)}
+        print(json.dumps(report["two_objects"]), flush=True)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "report_two_objects.json").write_text(json.dumps(report, indent=1))
+        return
     report["autoencoder"] = evaluate_autoencoder(pipe, out)
     print(json.dumps({"autoencoder": report["autoencoder"]}), flush=True)
     if not args.autoencoder:

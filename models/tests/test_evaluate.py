@@ -1,0 +1,21 @@
+"""The evaluation's own plumbing, on the shipped pack with very few steps (what it generates is
+judged by the evaluation itself, not here)."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+PACK = Path(__file__).resolve().parent.parent / "packs" / "tessera-tiny"
+
+
+@pytest.mark.skipif(not (PACK / "model_index.json").exists(), reason="no pack exported yet")
+def test_generate_and_judge_goes_prompt_by_seed_and_keeps_each_prompts_first_clip():
+    from tessera.evaluate import TWO_PROMPTS, OnnxPipeline, generate_and_judge
+
+    pipe = OnnxPipeline(PACK)
+    prompts, seeds = TWO_PROMPTS[:2], [5, 9]
+    verdicts, captions, firsts = generate_and_judge(pipe, prompts, seeds, steps=2, sampler="euler")
+    assert captions == [prompts[0], prompts[0], prompts[1], prompts[1]]
+    assert len(verdicts) == 4 and all(len(v.objects) == 2 for v in verdicts)
+    assert len(firsts) == 2 and firsts[0].shape == (17, 128, 128, 3)
+    assert np.array_equal(firsts[1], pipe.generate(prompts[1], 5, steps=2, sampler="euler"))
