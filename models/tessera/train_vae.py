@@ -139,7 +139,9 @@ def with_half_stage(model: VideoAutoencoder, width: int) -> VideoAutoencoder:
 def main() -> None:
     ap = runtime.run_parser("vae", minutes=15, save_every=3.0, from_weights_help="start from weights kept in git")
     ap.add_argument("--batch", type=int, default=8, help="clips per step on each process")
-    ap.add_argument("--frames", type=int, default=9)
+    ap.add_argument("--frames", type=int, nargs="+", default=[9],
+                    help="clip lengths, one drawn per step (session 20: trained on 9 alone, the decoder draws the "
+                         "latent frames after the third, i.e. frames 9-16 of a default clip, with ghosts)")
     ap.add_argument("--crop", type=int, default=64, help="train on random crops (0: full frames)")
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--kl-weight", type=float, default=1e-3)
@@ -188,7 +190,7 @@ def main() -> None:
     run.start()
     while run.keep_going():
         size = rng.choice([(128, 128), (192, 128), (128, 192)])
-        video, labels, _ = data.render_batch(rng, args.batch, *size, args.frames, two_object_p=0.4)
+        video, labels, _ = data.render_batch(rng, args.batch, *size, rng.choice(args.frames), two_object_p=0.4)
         if args.crop:
             video, labels = random_crop(video, labels, args.crop, rng)
         video, labels = video.to(dev), labels.to(dev)
