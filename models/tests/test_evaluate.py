@@ -19,3 +19,16 @@ def test_generate_and_judge_goes_prompt_by_seed_and_keeps_each_prompts_first_cli
     assert len(verdicts) == 4 and all(len(v.objects) == 2 for v in verdicts)
     assert len(firsts) == 2 and firsts[0].shape == (17, 128, 128, 3)
     assert np.array_equal(firsts[1], pipe.generate(prompts[1], 5, steps=2, sampler="euler"))
+
+
+@pytest.mark.skipif(not (PACK / "model_index.json").exists(), reason="no pack exported yet")
+def test_autoencoder_report_gives_psnr_per_frame_and_object_pixel_errors_per_shape(tmp_path):
+    from tessera.evaluate import OnnxPipeline, evaluate_autoencoder
+
+    res = evaluate_autoencoder(OnnxPipeline(PACK), tmp_path, n=3)
+    assert len(res["psnr_db_by_frame"]) == 17
+    assert res["psnr_db"] == pytest.approx(float(np.mean(res["psnr_db_by_frame"])), abs=3.0)
+    assert min(res["psnr_db_by_frame"]) > 15.0  # a real reconstruction, not noise
+    assert sum(e["clips"] for e in res["object_pixels"].values()) == 3
+    assert all(0.0 <= e["extra"] < 0.5 and 0.0 <= e["missing"] < 0.5 for e in res["object_pixels"].values())
+    assert (tmp_path / "autoencoder_sheet.png").exists()
