@@ -17,9 +17,11 @@ from tessera.train_vae import make_vae
 
 PACK = Path(__file__).resolve().parent.parent / "packs" / "tessera-tiny"
 MAX_REL_ERROR = 0.05
-# The shipped transformer's int8 variant: 0.4.0 measured 1.7%, 0.5.0 (8x latents) 5.1%. Not the
-# default precision; the bound catches a broken quantisation, not a small accuracy change.
-MAX_REL_ERROR_SHIPPED = 0.08
+# The shipped transformer's int8 variant on these random inputs: 0.4.0 measured 1.7%, 0.5.0 (8x
+# latents) 5.1%, 0.10.0 9.7%, while 0.10.0's evaluation read its int8 clips within two of float32's
+# on every attribute (eval/report_int8.json). Not the default precision; the bound catches a broken
+# quantisation (errors near 100%), not a small accuracy change.
+MAX_REL_ERROR_SHIPPED = 0.15
 
 
 def session(path: Path) -> ort.InferenceSession:
