@@ -38,7 +38,7 @@ from .dit import mean_pool
 from .evaluate import SINGLE_PROMPTS, TWO_PROMPTS, contact_sheet
 from .sampling import sample
 from .tokenizer import WordTokenizer
-from .train_dit import load_weights
+from .train_dit import channel_values, load_weights
 from .train_vae import load_weights as load_vae
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,8 +214,8 @@ def shape_channels(vae, n: int = 24, shapes=("square", "circle")) -> dict:
                  for s in shapes]
         pairs.append(vae.encoder(data.to_video([world.render(t)[0] for t in twins]))[0])
     z = torch.stack(pairs)  # (n, 2, C, T, H, W)
-    std = z.transpose(0, 2).reshape(z.shape[2], -1).std(dim=1)
-    diff = (z[:, 0] - z[:, 1]).pow(2).transpose(0, 1).reshape(z.shape[2], -1).mean(dim=1).sqrt()
+    std = channel_values(z).std(dim=1)
+    diff = channel_values(z[:, 0] - z[:, 1]).pow(2).mean(dim=1).sqrt()
     return {"shapes": list(shapes), "clips": n, "latent_std": [round(v, 3) for v in std.tolist()],
             "difference_rms": [round(v, 4) for v in diff.tolist()],
             "difference_share_one_scale": float(diff.pow(2).sum() / std.pow(2).sum()),

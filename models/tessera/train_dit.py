@@ -263,6 +263,11 @@ def flow_loss(model: nn.Module, z0, ids, mask, cmask, t, eps=None, channel_weigh
     return ((v.float() - (eps - z0)) ** 2 * w).sum() / ((1 - m).sum() * C).clamp(min=1.0)
 
 
+def channel_values(z: torch.Tensor) -> torch.Tensor:
+    """Latents (..., C, T, H, W) -> (C, N): every value of each channel, for per-channel statistics."""
+    return z.transpose(0, -4).reshape(z.shape[-4], -1)
+
+
 def channel_loss_weights(latents: list[torch.Tensor], cap: float = 4.0) -> torch.Tensor:
     """(C,) inverse variances of normalised latents' channels, clipped to [1 / cap, cap] times
     their median (a nearly constant channel must not take all the weight) and scaled to mean 1.
@@ -274,7 +279,7 @@ def channel_loss_weights(latents: list[torch.Tensor], cap: float = 4.0) -> torch
     channel at unit variance (TRAINING_LOG.md, *Session 20*). Weighting each channel by 1 / its
     variance gives every channel the same say, as per-channel normalisation (LTX-Video, Wan) does,
     without changing the latent space the pack's graphs and engine use. latents: tensors (..., C, T, H, W)."""
-    flat = torch.cat([z.transpose(0, -4).reshape(z.shape[-4], -1) for z in latents], dim=1).float()
+    flat = torch.cat([channel_values(z) for z in latents], dim=1).float()
     inv = 1.0 / flat.var(dim=1).clamp(min=1e-6)
     inv = (inv / inv.median()).clamp(1.0 / cap, cap)
     return inv / inv.mean()

@@ -1,9 +1,12 @@
 """The evaluation's own plumbing, on the shipped pack with very few steps (what it generates is
 judged by the evaluation itself, not here)."""
+import random
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tessera import world
 
 PACK = Path(__file__).resolve().parent.parent / "packs" / "tessera-tiny"
 
@@ -32,3 +35,18 @@ def test_autoencoder_report_gives_psnr_per_frame_and_object_pixel_errors_per_sha
     assert sum(e["clips"] for e in res["object_pixels"].values()) == 3
     assert all(0.0 <= e["extra"] < 0.5 and 0.0 <= e["missing"] < 0.5 for e in res["object_pixels"].values())
     assert (tmp_path / "autoencoder_sheet.png").exists()
+
+def test_object_pixel_errors_count_a_stray_row_beyond_an_edge():
+    from tessera.evaluate import object_pixel_errors
+
+    rng = random.Random(5)
+    s = world.sample_scene(rng, 128, 128, 17, objects=1)
+    video, labels = world.render(s)
+    assert object_pixel_errors(video, labels, s) == pytest.approx((0.0, 0.0), abs=0.02)  # anti-aliased edges only
+    o = labels == world.PALETTE_NAMES.index(s.objects[0].color)
+    grown = video.copy()
+    above = np.roll(o, -1, axis=1) & ~o  # one row of pixels just above the object, in its colour
+    grown[above] = world.PALETTE[s.objects[0].color]
+    extra, missing = object_pixel_errors(grown, labels, s)
+    assert extra == pytest.approx(above.sum() / o.sum(), abs=0.02) and extra > 0.03
+    assert missing == pytest.approx(0.0, abs=0.02)
