@@ -32,13 +32,17 @@ def device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def cpu_has_bf16() -> bool:
-    """AMX / AVX512-BF16 make bfloat16 autocast several times faster than fp32 on CPU."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "amx_bf16" in flags or "avx512_bf16" in flags
+def cpu_has_bf16(flags: str | None = None) -> bool:
+    """True where bfloat16 autocast beats fp32 on this CPU: with AMX tiles (`amx_bf16`) only.
+    AVX512-BF16 alone is slower than fp32, measured on a 2-core Xeon with avx512_bf16 and no AMX
+    (torch 2.15, two threads): a 2048x1024x1024 matmul at 142 GFLOP/s in bf16 against 267 in fp32,
+    a DiT-width MLP forward+backward in 56 ms against 36. `flags`: /proc/cpuinfo's text (tests)."""
+    if flags is None:
+        try:
+            flags = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return False
+    return "amx_bf16" in flags.split()
 
 
 def autocast(dev: torch.device, enabled: bool = True):

@@ -17,3 +17,14 @@ def test_tiny_module_exports_and_matches(tmp_path):
     want = model(x2).detach().numpy()
     assert got.shape == (5, 4)
     assert np.abs(got - want).max() < 1e-5
+
+
+def test_bf16_autocast_only_with_amx():
+    """bfloat16 autocast is chosen on AMX CPUs only: AVX512-BF16 without AMX measured slower than fp32."""
+    from tessera import runtime
+
+    amx = "flags : fpu avx512f avx512_bf16 amx_bf16 amx_tile amx_int8"
+    no_amx = "flags : fpu avx512f avx512_bf16 avx512_fp16"
+    assert runtime.cpu_has_bf16(amx)
+    assert not runtime.cpu_has_bf16(no_amx)
+    assert not runtime.cpu_has_bf16("flags : fpu avx2")
