@@ -28,7 +28,8 @@ import {
   transformerSession,
 } from './pack.js';
 import { appVersion } from './paths.js';
-import { expandPrompt } from './prompt.js';
+import { minObjectArea, paletteOf, presenceScore, twoObjectColors } from './presence.js';
+import { expandPrompt, loadWorldSpec } from './prompt.js';
 import { drawSeed, gaussian, Xoshiro128 } from './rng.js';
 import {
   type Context,
@@ -40,7 +41,7 @@ import {
   sample,
 } from './sampler.js';
 import { flowTimesteps, remixStartIndex } from './scheduler.js';
-import { guideTarget, type NoiseSearchResult, searchNoise } from './search.js';
+import { cleanEstimate, guideTarget, type NoiseSearchResult, searchNoise, targetLogProb } from './search.js';
 
 export type { EngineInfo, Generate, GenerateHooks, GenerateResult, OutputTarget } from './api.js';
 export { readRecipeFromFile } from './media.js';
@@ -334,8 +335,9 @@ async function denoise(a: DenoiseArgs): Promise<Float32Array> {
 }
 
 /**
- * Noise search for a text-to-video job when the pack has a guide and the caption one object
- * (PACK_FORMAT.md); undefined when it does not apply.
+ * Noise search for a text-to-video job (PACK_FORMAT.md, "Noise search"): a caption of one object
+ * is scored by the pack's guide, one of two objects by both colours' presence when the pack asks
+ * for it; undefined when neither applies.
  */
 async function runNoiseSearch(
   a: Omit<DenoiseArgs, 'x' | 'startIndex' | 'report'>,
@@ -344,30 +346,59 @@ async function runNoiseSearch(
 ): Promise<NoiseSearchResult | undefined> {
   const { pack, job } = a;
   const settings = pack.index.default.noise_search;
-  const heads = pack.index.graphs.guide?.heads;
-  const guide = pack.guide;
-  if (job.req.mode !== 't2v' || job.search <= 1 || !settings || !heads || !guide) return undefined;
-  const target = guideTarget(caption, heads);
-  if (!target) return undefined;
-  const dims = [1, job.shape.C, job.shape.T, job.shape.h, job.shape.w];
+  if (job.req.mode !== 't2v' || job.search <= 1 || !settings) return undefined;
+  const velocity = jobVelocity(a);
+  const score = guideScore(pack, caption, job.shape) ?? colorScore(pack, caption, job.shape, velocity);
+  if (!score) return undefined;
   return searchNoise({
     seed: job.seed,
     noise,
     timesteps: a.timesteps,
     settings: { ...settings, candidates: job.search },
-    target,
-    velocity: jobVelocity(a),
-    guide: async (x, t) => {
-      const out = await guide.run({
-        latents: new ort.Tensor('float32', x, dims),
-        timestep: new ort.Tensor('float32', Float32Array.of(t), [1]),
-      });
-      return (out.logits as ort.Tensor).data as Float32Array;
-    },
+    velocity,
+    score,
     onProgress: a.hooks.onProgress,
     totalSteps: job.search * settings.screen_steps + (a.timesteps.length - 1),
     signal: a.hooks.signal,
   });
+}
+
+type CandidateScore = (x: Float32Array, tStar: number) => Promise<number>;
+
+/** One object: the guide's log-probability of its shape and motion. */
+function guideScore(pack: LoadedPack, caption: string, s: LatentShape): CandidateScore | undefined {
+  const heads = pack.index.graphs.guide?.heads;
+  const guide = pack.guide;
+  const target = heads && guide ? guideTarget(caption, heads) : undefined;
+  if (!guide || !target) return undefined;
+  const dims = [1, s.C, s.T, s.h, s.w];
+  return async (x, t) => {
+    const out = await guide.run({
+      latents: new ort.Tensor('float32', x, dims),
+      timestep: new ort.Tensor('float32', Float32Array.of(t), [1]),
+    });
+    return targetLogProb((out.logits as ort.Tensor).data as Float32Array, target);
+  };
+}
+
+/** Two objects: both colours' presence in the decoded estimate of the clean clip at t*. */
+function colorScore(
+  pack: LoadedPack,
+  caption: string,
+  s: LatentShape,
+  velocity: (x: Float32Array, t: number) => Promise<Float32Array>,
+): CandidateScore | undefined {
+  if (!pack.index.default.noise_search?.screen_colors) return undefined;
+  const spec = loadWorldSpec();
+  const colors = twoObjectColors(caption, spec.object_colors);
+  if (!colors) return undefined;
+  const palette = paletteOf(spec);
+  const wanted = colors.map((c) => palette.names.indexOf(c));
+  const small = Number(spec.sizes.small);
+  return async (x, t) => {
+    const frames = await vaeDecode(pack, cleanEstimate(x, await velocity(x, t), t), s);
+    return presenceScore(frames, palette.colors, wanted, minObjectArea(frames.width, frames.height, small));
+  };
 }
 
 /** Runs the model for a resolved job and returns the decoded output frames (no files). */

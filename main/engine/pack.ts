@@ -74,7 +74,13 @@ const modelIndexSchema = z.object({
     precision: precisionSchema.optional(),
     /** Optional: noise search with graphs.guide (PACK_FORMAT.md); absent means none. */
     noise_search: z
-      .object({ candidates: positiveInt, screen_to: z.number().gt(0).lt(1), screen_steps: positiveInt })
+      .object({
+        candidates: positiveInt,
+        screen_to: z.number().gt(0).lt(1),
+        screen_steps: positiveInt,
+        /** Optional: screen two-object captions for both colours (PACK_FORMAT.md); absent means off. */
+        screen_colors: z.boolean().optional(),
+      })
       .optional(),
   }),
   modes: z.array(z.string()),

@@ -3,7 +3,9 @@
  * of noisy latents, picks the starting noise among a few candidates. The tiny model takes a single
  * object's direction largely from the noise rather than the caption, so a short, coarse look at
  * where each candidate is heading, scored for the caption's shape and motion, chooses one that
- * agrees with the caption; the chosen noise is then sampled exactly as without search.
+ * agrees with the caption; the chosen noise is then sampled exactly as without search. Two-object
+ * captions are screened without the guide, for both colours in the decoded estimate of the clean
+ * clip (presence.ts), when the pack asks for it (`screen_colors`).
  */
 import type { StepProgress } from './api.js';
 import { gaussian, Xoshiro128 } from './rng.js';
@@ -14,6 +16,8 @@ export interface NoiseSearchSettings {
   screen_to: number;
   /** Euler steps of the screening. */
   screen_steps: number;
+  /** Two-object captions: screen for both colours (presence.ts). */
+  screen_colors?: boolean;
 }
 
 /** One attribute group of the guide's logits: [start, end) and the caption's class in it. */
@@ -73,11 +77,10 @@ export interface NoiseSearchOptions {
   noise: Float32Array;
   timesteps: Float64Array;
   settings: NoiseSearchSettings;
-  target: readonly GroupTarget[];
   /** The job's guided velocity (context already applied by the caller, if any). */
   velocity: (x: Float32Array, t: number) => Promise<Float32Array>;
-  /** The guide graph: logits of one sample at time t. */
-  guide: (x: Float32Array, t: number) => Promise<Float32Array>;
+  /** A candidate's score at the end of its screening (x at time t*); the highest wins. */
+  score: (x: Float32Array, tStar: number) => Promise<number>;
   /** Progress in units of screening steps; `total` is the whole job's (search + sampling). */
   onProgress?: (p: StepProgress) => void;
   totalSteps: number;
@@ -113,9 +116,17 @@ export async function searchNoise(o: NoiseSearchOptions): Promise<NoiseSearchRes
       const elapsedMs = performance.now() - start;
       o.onProgress?.({ step: done, total: o.totalSteps, elapsedMs, etaMs: (elapsedMs / done) * (o.totalSteps - done) });
     }
-    const score = targetLogProb(await o.guide(x, tStar), o.target);
+    const score = await o.score(x, tStar);
     scores.push(score);
     if (score > best.score) best = { noise, candidate: c, score };
   }
   return { noise: best.noise, candidate: best.candidate, scores, steps: done, elapsedMs: performance.now() - start };
+}
+
+/**
+ * The rectified-flow estimate of the clean latents from x at time t (x_t = (1 - t) x_0 + t noise,
+ * v = noise - x_0): x_0 = x_t - t v.
+ */
+export function cleanEstimate(x: Float32Array, v: Float32Array, t: number): Float32Array {
+  return Float32Array.from(x, (xi, i) => xi - t * (v[i] as number));
 }

@@ -147,11 +147,11 @@ class OnnxPipeline:
 
     def search_noise(self, prompt: str, seed: int, noise: np.ndarray, ts: list[float], vel, candidates=None):
         """Noise search (PACK_FORMAT.md, "Noise search"): the candidate noise whose coarse early
-        trajectory the guide scores highest for the caption's attributes; `noise` when off."""
+        trajectory scores highest for the caption; `noise` when off or when nothing scores it."""
         opts = self.index["default"].get("noise_search")
         k = (opts or {}).get("candidates", 1) if candidates is None else candidates
-        target = guide.target_groups(prompt, self.index["graphs"]["guide"]["heads"]) if "guide" in self.s else None
-        if k <= 1 or opts is None or target is None:
+        score = self.screening_score(prompt, opts) if opts else None
+        if k <= 1 or score is None:
             return noise
         t_s = next(t for t in ts if t <= opts["screen_to"])
         n = opts["screen_steps"]
@@ -162,11 +162,38 @@ class OnnxPipeline:
             x = x0
             for j in range(n):
                 x = x + (screen[j + 1] - screen[j]) * vel(x, screen[j])
-            logits = self.s["guide"].run(None, {"latents": x, "timestep": np.array([t_s], np.float32)})[0][0]
-            score = guide.caption_log_prob(logits, target)
-            if score > best_score:
-                best, best_score = x0, score
+            s = score(x, t_s, vel)
+            if s > best_score:
+                best, best_score = x0, s
         return best
+
+    def screening_score(self, prompt: str, opts: dict):
+        """The candidate score for this caption, (x, t*, vel) -> float, or None: one object, the
+        guide's log-probability of its shape and motion; two objects with `screen_colors`, both
+        colours' presence in the decoded estimate of the clean clip."""
+        target = guide.target_groups(prompt, self.index["graphs"]["guide"]["heads"]) if "guide" in self.s else None
+        if target is not None:
+            def by_guide(x, t_s, vel):
+                logits = self.s["guide"].run(None, {"latents": x, "timestep": np.array([t_s], np.float32)})[0][0]
+                return guide.caption_log_prob(logits, target)
+            return by_guide
+        objects = two_objects(prompt)
+        if objects is None or not opts.get("screen_colors"):
+            return None
+
+        def by_colors(x, t_s, vel):
+            clean = x - t_s * vel(x, t_s)  # rectified flow: x_t = (1 - t) x_0 + t noise, v = noise - x_0
+            return judge.presence_score(self.decode(clean), [o.color for o in objects])
+        return by_colors
+
+
+def two_objects(caption: str) -> list | None:
+    """The two objects of a canonical two-object caption, else None."""
+    try:
+        objects = world.parse_caption(caption).objects
+    except (ValueError, AssertionError, IndexError):
+        return None
+    return objects if len(objects) == 2 else None
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -300,6 +327,7 @@ def main() -> None:
     ap.add_argument("--pack", default=str(PACK))
     ap.add_argument("--autoencoder", action="store_true", help="only the autoencoder's reconstructions")
     ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=2, help="onnxruntime's intra-op threads (1 beside a training run)")
     ap.add_argument("--sampler", default="euler")
     ap.add_argument("--precision", choices=["fp32", "int8"], default=None,
                     help="transformer precision (default: the pack's default.precision, else fp32)")
@@ -316,7 +344,7 @@ def main() -> None:
     args = ap.parse_args()
     pack = Path(args.pack)
     out = Path(args.out) if args.out else pack / "eval"
-    pipe = OnnxPipeline(pack, precision=args.precision)
+    pipe = OnnxPipeline(pack, threads=args.threads, precision=args.precision)
     if args.guidance is not None:
         pipe.index["default"]["guidance"] = args.guidance
     if args.search is not None and "noise_search" in pipe.index["default"]:
@@ -324,7 +352,8 @@ def main() -> None:
     report = {"pack": pipe.index["name"], "version": pipe.index["version"], "training": pipe.index.get("training")}
     if args.two_objects_only:
         verdicts, _, _ = generate_and_judge(pipe, TWO_PROMPTS, args.seeds, args.steps, args.sampler)
-        report["two_objects"] = {"seeds": args.seeds, "clips": len(verdicts), **judge.summarize(verdicts)}
+        report["two_objects"] = {"seeds": args.seeds, "clips": len(verdicts), **judge.summarize(verdicts),
+                                 "noise_search": pipe.index["default"].get("noise_search")}
         print(json.dumps(report["two_objects"]), flush=True)
         out.mkdir(parents=True, exist_ok=True)
         (out / "report_two_objects.json").write_text(json.dumps(report, indent=1))

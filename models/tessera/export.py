@@ -49,7 +49,10 @@ FORMAT = 1
 # coarse Euler steps down to t = 0.7, where the guide reads motion at 0.96 on noised real clips.
 # Session 13, 0.7.0's transformer, 128 single-object clips (seeds 0-3 and 5-8): motion 0.55 -> 0.66,
 # shape 0.38 -> 0.40, for 20 more transformer runs per clip (TRAINING_LOG.md, *Session 13*).
-NOISE_SEARCH = {"candidates": 4, "screen_to": 0.7, "screen_steps": 5}
+# From 0.10.1 two-object captions are screened too, for both colours in the decoded estimate of the
+# clean clip (`screen_colors`): 0.10.0's two-object colour over seeds 0-15 went 73 -> 80 of 96
+# (TRAINING_LOG.md, *Session 21*).
+NOISE_SEARCH = {"candidates": 4, "screen_to": 0.7, "screen_steps": 5, "screen_colors": True}
 # The transformer's precision when a job asks for none (model_index.json "default.precision").
 # Stays fp32 until models/tessera/evaluate.py --precision int8 shows the int8 variant holds up.
 DEFAULT_PRECISION = "fp32"

@@ -34,6 +34,24 @@ class Verdict:
     objects: list[ObjectVerdict]
 
 
+def min_object_area(height: int, width: int) -> float:
+    """Pixels below which a colour's mask in a frame is not an object: a tenth of the smallest
+    object's square (a small triangle covers about half of it)."""
+    return 0.2 * (world.SIZES["small"] * min(height, width)) ** 2 * 0.5
+
+
+def presence_score(video: np.ndarray, colors: list[str]) -> float:
+    """How surely every one of `colors` is an object in the clip (F, H, W, 3 uint8): the lowest,
+    over the colours, of the fraction of frames where its mask holds an object, plus a tie-break
+    of 1e-3 x the lowest log(1 + median area). Noise search scores two-object candidates by it
+    (PACK_FORMAT.md, "Noise search"): the tiny model often drops one of two objects."""
+    F, H, W, _ = video.shape
+    masks = object_masks(video, colors)
+    areas = np.array([[masks[c][f].sum() for f in range(F)] for c in colors], np.float64)  # (colours, F)
+    present = (areas >= min_object_area(H, W)).mean(1)
+    return float(present.min() + 1e-3 * np.log1p(np.median(areas, 1)).min())
+
+
 def classify_shape(fill: float) -> str:
     if fill > 0.9:
         return "square"
@@ -75,7 +93,7 @@ def judge(video: np.ndarray, caption: str) -> Verdict:
     bg_names = world.BACKGROUND_COLORS
     bg_seen = bg_names[int(np.argmin([((med - np.array(world.PALETTE[b])) ** 2).sum() for b in bg_names]))]
     masks = object_masks(video, [o.color for o in scene.objects])
-    min_area = 0.2 * (world.SIZES["small"] * min(H, W)) ** 2 * 0.5
+    min_area = min_object_area(H, W)
     out = []
     for o in scene.objects:
         m = masks[o.color]

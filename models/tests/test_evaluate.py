@@ -50,3 +50,63 @@ def test_object_pixel_errors_count_a_stray_row_beyond_an_edge():
     extra, missing = object_pixel_errors(grown, labels, s)
     assert extra == pytest.approx(above.sum() / o.sum(), abs=0.02) and extra > 0.03
     assert missing == pytest.approx(0.0, abs=0.02)
+
+
+def _squares(frames: list[list[tuple[str, int, int, int]]]) -> np.ndarray:
+    """64x64 frames on black; frames[f] lists (colour, x, y, side) squares drawn in frame f."""
+    video = np.empty((len(frames), 64, 64, 3), np.uint8)
+    video[:] = world.PALETTE["black"]
+    for f, squares in enumerate(frames):
+        for color, x, y, side in squares:
+            video[f, y:y + side, x:x + side] = world.PALETTE[color]
+    return video
+
+
+def test_presence_score_is_the_share_of_frames_where_the_rarer_colour_is_an_object():
+    from tessera.judge import min_object_area, presence_score
+
+    assert min_object_area(64, 64) == pytest.approx(0.1 * (0.2 * 64) ** 2)  # 16.4 pixels
+    both = [("red", 2, 2, 10), ("blue", 30, 30, 10)]
+    assert presence_score(_squares([both] * 4), ["red", "blue"]) == pytest.approx(1 + 1e-3 * np.log1p(100))
+    # blue an object in one frame of four, a 3x3 speck (9 pixels) in another: the same case as
+    # tests/engine/presence.test.ts, so the engine and the evaluation agree
+    speck = [("red", 2, 2, 10), ("blue", 30, 30, 3)]
+    only_red = [("red", 2, 2, 10)]
+    assert 0.25 < presence_score(_squares([both, speck, only_red, only_red]), ["red", "blue"]) < 0.26
+    assert presence_score(_squares([only_red]), ["red", "blue"]) == 0.0
+
+
+@pytest.mark.skipif(not (PACK / "model_index.json").exists(), reason="no pack exported yet")
+def test_two_object_search_screens_colours_only_when_the_pack_asks_and_keeps_the_best():
+    from tessera.evaluate import TWO_PROMPTS, OnnxPipeline
+    from tessera.sampling import schedule
+
+    pipe = OnnxPipeline(PACK)
+    opts = pipe.index["default"]["noise_search"]
+    prompt, seed = TWO_PROMPTS[3], 3
+    noise = np.random.default_rng(seed).standard_normal((1, 16, 5, 16, 16)).astype(np.float32)
+    ts = schedule(4, pipe.sched["shift"])
+    emb, mask = pipe.text([prompt, ""])
+
+    def vel(x, t):  # the conditional pass alone keeps the test quick
+        feeds = {"latents": x, "timestep": np.array([t], np.float32), "text_embeds": emb[:1], "text_mask": mask[:1],
+                 "context": np.zeros_like(x), "context_mask": np.zeros((1, 1, *x.shape[2:]), np.float32)}
+        return pipe.s["transformer"].run(None, feeds)[0]
+
+    opts["screen_colors"] = False
+    assert pipe.screening_score(prompt, opts) is None
+    assert pipe.search_noise(prompt, seed, noise, ts, vel, candidates=3) is noise
+    opts["screen_colors"] = True
+    chosen = pipe.search_noise(prompt, seed, noise, ts, vel, candidates=3)
+    score = pipe.screening_score(prompt, opts)
+    t_s = next(t for t in ts if t <= opts["screen_to"])
+    screen = [1 - (1 - t_s) * j / opts["screen_steps"] for j in range(opts["screen_steps"] + 1)]
+    candidates = [noise] + [np.random.default_rng([seed, c]).standard_normal(noise.shape).astype(np.float32)
+                            for c in (1, 2)]
+    scores = []
+    for x in candidates:
+        for j in range(opts["screen_steps"]):
+            x = x + (screen[j + 1] - screen[j]) * vel(x, screen[j])
+        scores.append(score(x, t_s, vel))
+    assert any(np.array_equal(chosen, c) for c in candidates)
+    assert np.array_equal(chosen, candidates[int(np.argmax(scores))])

@@ -35,7 +35,7 @@ const index = hasPack
         width: number;
         height: number;
         frames: number;
-        noise_search?: { candidates: number; screen_steps: number };
+        noise_search?: { candidates: number; screen_steps: number; screen_colors?: boolean };
         guidance_high?: { from_t: number; guidance: number };
       };
       training?: { step?: number };
@@ -154,12 +154,18 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
       expect(plain.recipe.searchCandidate).toBeUndefined();
       const same = Buffer.from(searched.frames.data).equals(Buffer.from(plain.frames.data));
       expect(same).toBe(chosen === 0);
-      // Two objects: the guide reads one object's attributes, so no search runs.
+      // Two objects: screened for both colours when the pack asks for it (screen_colors), else no search.
       const two = await renderFrames(
         parseRequest({ ...base, prompt: 'red ball going right and blue square going up, black bg', seed: 5 }),
       );
-      expect(two.recipe.searchCandidate).toBeUndefined();
-      expect(two.recipe.timings?.search).toBeUndefined();
+      if (search?.screen_colors) {
+        expect(two.recipe.searchCandidate).toBeGreaterThanOrEqual(0);
+        expect(two.recipe.searchCandidate).toBeLessThan(search.candidates);
+        expect(two.recipe.timings?.search).toBeGreaterThan(0);
+      } else {
+        expect(two.recipe.searchCandidate).toBeUndefined();
+        expect(two.recipe.timings?.search).toBeUndefined();
+      }
     },
     LONG,
   );

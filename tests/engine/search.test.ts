@@ -52,7 +52,8 @@ describe('noise search', () => {
     // A guide that prefers latents with a large mean in "circle" (class 0); velocity 0 keeps
     // each candidate at its noise, so the expected winner is the candidate of largest mean.
     const mean = (x: Float32Array) => x.reduce((a, b) => a + b, 0) / x.length;
-    const guide = async (x: Float32Array) => Float32Array.of(10 * mean(x), 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const guide = (x: Float32Array) => Float32Array.of(10 * mean(x), 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const target = guideTarget('a red circle growing on a black background', HEADS) ?? [];
     const progress: number[] = [];
     const candidates = 5;
     const res = await searchNoise({
@@ -60,9 +61,8 @@ describe('noise search', () => {
       noise,
       timesteps: flowTimesteps(10, 2),
       settings: { candidates, screen_to: 0.7, screen_steps: 3 },
-      target: guideTarget('a red circle growing on a black background', HEADS) ?? [],
       velocity: async (x) => new Float32Array(x.length),
-      guide,
+      score: async (x) => targetLogProb(guide(x), target),
       onProgress: (p) => progress.push(p.step),
       totalSteps: candidates * 3 + 10,
     });
