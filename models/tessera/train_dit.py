@@ -381,13 +381,13 @@ def main() -> None:
     if args.from_pack:
         from .from_pack import load_from_pack  # lazy: from_pack imports this module
 
-        model, meta = load_from_pack(Path(args.from_pack))
+        model, loaded = load_from_pack(Path(args.from_pack))
         ema = copy.deepcopy(model)
-        step, seen, shift, scale = meta["step"], meta["samples"], meta["latent_shift"], meta["latent_scale"]
+        step, seen, shift, scale = loaded["step"], loaded["samples"], loaded["latent_shift"], loaded["latent_scale"]
     elif args.from_weights:
-        model, meta = load_weights(Path(args.from_weights), "model")
+        model, loaded = load_weights(Path(args.from_weights), "model")
         ema, _ = load_weights(Path(args.from_weights), "ema")
-        step, seen, shift, scale = meta["step"], meta["samples"], meta["latent_shift"], meta["latent_scale"]
+        step, seen, shift, scale = loaded["step"], loaded["samples"], loaded["latent_shift"], loaded["latent_scale"]
     else:
         text_cfg = TextConfig(vocab_size=len(tok.vocab), dim=DIT_PRESETS[args.preset].text_dim)
         model = TesseraModel(text_cfg, dit_config_for(args.preset, vae))
@@ -432,12 +432,14 @@ def main() -> None:
     ema.to(dev).requires_grad_(False)
     opt = torch.optim.AdamW(param_groups(model, args.lr, args.new_parts_lr), lr=args.lr, weight_decay=0.0,
                             betas=(0.9, 0.99))
+    resumed_meta = loaded if (args.from_weights or args.from_pack) else {}
     if run.ckpt.exists() and not (args.from_weights or args.from_pack):
         blob = torch.load(run.ckpt, map_location=dev, weights_only=False)
         model.load_state_dict(blob["model"])
         ema.load_state_dict(blob["ema"])
         opt.load_state_dict(blob["opt"])
         step, seen, shift, scale = blob["step"], blob["samples"], blob["latent_shift"], blob["latent_scale"]
+        resumed_meta = blob
         run.print(f"resumed {run.ckpt} at step {step}", flush=True)
     ddp = run.wrap(model)  # DDP (gradients averaged over ranks) under torchrun, compiled with --compile
     n_params = sum(p.numel() for p in model.parameters())
@@ -452,11 +454,18 @@ def main() -> None:
     for b in data.DEFAULT_BUCKETS:  # a few clips per bucket so early batches are not repeats
         pool.add(b, args.prefill, rng, run.bf16)
     channel_weight = None
-    if args.channel_loss_weights:  # from the prefilled pool; rank 0's on every rank
-        channel_weight = torch.tensor(distributed.broadcast(
+    if args.channel_loss_weights:
+        # A resumed run keeps the weights it started with (kept in meta); a new one measures them on
+        # the prefilled pool, rank 0's on every rank.
+        kept = resumed_meta.get("channel_weight")
+        channel_weight = torch.tensor(kept if kept else distributed.broadcast(
             *channel_loss_weights([z for zs in pool.latents.values() for z in zs]).tolist()), device=dev)
-        run.print(f"channel loss weights {[round(w, 2) for w in channel_weight.tolist()]}", flush=True)
-    meta = lambda: {"step": step, "samples": seen, "latent_shift": shift, "latent_scale": scale}  # noqa: E731
+        run.print(f"channel loss weights {[round(w, 2) for w in channel_weight.tolist()]}"
+                  f"{' (kept from the resumed run)' if kept else ''}", flush=True)
+
+    def meta() -> dict:
+        m = {"step": step, "samples": seen, "latent_shift": shift, "latent_scale": scale}
+        return m | ({"channel_weight": channel_weight.tolist()} if channel_weight is not None else {})
 
     def save() -> None:
         torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), **meta()}, run.ckpt)
