@@ -65,3 +65,37 @@ def test_graphs_match_torch_at_other_sizes(tmp_path, spatial, channels, p, posit
         assert np.abs(run(pack / "vae_encoder/model.onnx", {"video": video}) - vae.encoder(video)[0].numpy()).max() < 1e-4
         z = torch.randn(1, channels, 2, 64 // spatial, 96 // spatial)
         assert np.abs(run(pack / "vae_decoder/model.onnx", {"latent": z}) - vae.decoder(z).numpy()).max() < 1e-4
+
+
+def test_preview_projection_names_the_colours_of_a_trained_autoencoders_cells():
+    """The live preview's linear map, fitted on the shipped autoencoder, gives each latent cell of
+    held-out clips its palette colour: backgrounds almost always, cells an object covers mostly."""
+    import json
+    import random
+    from pathlib import Path
+
+    from tessera import data, world
+    from tessera.train_vae import load_weights
+
+    root = Path(__file__).resolve().parent.parent
+    vae, _ = load_weights(root / "weights" / "vae8.pt")
+    vae.eval()
+    index = json.loads((root / "packs" / "tessera-tiny" / "model_index.json").read_text())
+    shift, scale = index["vae"]["shift_factor"], index["vae"]["scaling_factor"]
+    proj = export.fit_rgb_projection(vae, shift, scale, n=16)
+    video, labels, _ = data.render_batch(random.Random(123), 16, 128, 128, 9, two_object_p=0.5)
+    with torch.no_grad():
+        z = (vae.encoder(video)[0] - shift) * scale  # (16, C, 3, 16, 16)
+    rgb = (z.permute(0, 2, 3, 4, 1) @ torch.tensor(proj["weight"]) + torch.tensor(proj["bias"])).clamp(0, 1)
+    pal = torch.tensor([world.PALETTE[n] for n in world.PALETTE_NAMES], dtype=torch.float32) / 255
+    seen = ((rgb[..., None, :] - pal) ** 2).sum(-1).argmin(-1)  # (16, 3, 16, 16) palette class per cell
+    lab = torch.as_tensor(labels)[:, [0, 4, 8]].long()  # the frame each latent frame ends on
+    share = torch.nn.functional.one_hot(lab, len(pal)).float().permute(0, 1, 4, 2, 3)
+    share = torch.nn.functional.avg_pool3d(share, (1, 8, 8)).permute(0, 1, 3, 4, 2)  # (16, 3, 16, 16, P)
+    top, cls = share.max(-1)
+    background = lab.reshape(16, -1).mode(1).values[:, None, None, None]
+    pure = top >= 0.75
+    bg_cells, obj_cells = pure & (cls == background), pure & (cls != background)
+    assert obj_cells.sum() > 100
+    assert (seen[bg_cells] == cls[bg_cells]).float().mean() > 0.9
+    assert (seen[obj_cells] == cls[obj_cells]).float().mean() > 0.55
