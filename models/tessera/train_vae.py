@@ -32,15 +32,21 @@ def make_vae(preset: str = "tiny", spatial: int = 0, latent_channels: int = 0) -
     return VideoAutoencoder(cfg)
 
 
-def edge_weight(labels: torch.Tensor, boost: float) -> torch.Tensor:
-    """1 everywhere, 1 + boost on pixels whose label differs from a 4-neighbour."""
+def edge_weight(labels: torch.Tensor, boost: float, width: int = 1) -> torch.Tensor:
+    """1 everywhere, 1 + boost on pixels whose label differs from a 4-neighbour and, with width > 1,
+    on every pixel within width - 1 pixels of one (a band: the judge's bounding box grows by the
+    stray object pixels one or two pixels beyond an edge, which a 1-pixel band never weighs up)."""
     lab = labels.float()
     e = torch.zeros_like(lab)
     e[..., 1:, :] += (lab[..., 1:, :] != lab[..., :-1, :]).float()
     e[..., :-1, :] += (lab[..., 1:, :] != lab[..., :-1, :]).float()
     e[..., :, 1:] += (lab[..., :, 1:] != lab[..., :, :-1]).float()
     e[..., :, :-1] += (lab[..., :, 1:] != lab[..., :, :-1]).float()
-    return 1.0 + boost * (e > 0).float()
+    band = (e > 0).float()
+    if width > 1:
+        shape = band.shape
+        band = F.max_pool2d(band.reshape(-1, 1, *shape[-2:]), 2 * width - 1, stride=1, padding=width - 1).reshape(shape)
+    return 1.0 + boost * band
 
 
 def small_object_weight(labels: torch.Tensor, ref_area: float, cap: float) -> torch.Tensor:
@@ -73,24 +79,24 @@ class Reconstruction(nn.Module):
 
 
 def vae_loss(recon: nn.Module, video, labels, kl_weight: float, edge_boost: float, small_cap: float = 1.0,
-             small_ref: float = 900.0):
+             small_ref: float = 900.0, edge_width: int = 1):
     """recon: a Reconstruction, or DDP around one. small_cap > 1 weights small objects' pixels up
     (small_object_weight)."""
     logits, mean, logvar = recon(video)
     ce, mse = reconstruction_terms(logits, distributed.unwrap(recon).vae.decoder.palette, video, labels, edge_boost,
-                                   small_cap, small_ref)
+                                   small_cap, small_ref, edge_width=edge_width)
     kl = 0.5 * (mean.float().pow(2) + logvar.float().exp() - 1 - logvar.float()).mean()
     return ce + 4.0 * mse + kl_weight * kl, {"ce": ce.item(), "mse": mse.item(), "kl": kl.item()}
 
 
 def reconstruction_terms(logits, palette, video, labels, edge_boost: float, small_cap: float = 1.0,
-                         small_ref: float = 900.0, region=None):
+                         small_ref: float = 900.0, region=None, edge_width: int = 1):
     """The decoder's two losses: palette cross-entropy (edge pixels and, with small_cap > 1, small
     objects' pixels weighted up) and the MSE of the palette mix against the video, each averaged
     over the pixels of `region` (B, H, W; 1 where the loss counts; None: every pixel)."""
     logits = logits.float()
     rgb = torch.einsum("bpfhw,pc->bcfhw", logits.softmax(1), palette)
-    weight = edge_weight(labels, edge_boost)
+    weight = edge_weight(labels, edge_boost, edge_width)
     if small_cap > 1:
         weight = weight * small_object_weight(labels, small_ref, small_cap)
     ce_map = F.cross_entropy(logits, labels, reduction="none") * weight  # (B, F, H, W)
@@ -146,6 +152,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--kl-weight", type=float, default=1e-3)
     ap.add_argument("--edge-boost", type=float, default=4.0)
+    ap.add_argument("--edge-width", type=int, default=1,
+                    help="pixels on each side of a label boundary that --edge-boost weighs up (edge_weight)")
     ap.add_argument("--small-object-cap", type=float, default=1.0,
                     help="weight an object's pixels by 900 / its area, up to this factor (1: off; see small_object_weight)")
     ap.add_argument("--decoder-only", action="store_true",
@@ -199,7 +207,8 @@ def main() -> None:
         for g in opt.param_groups:
             g["lr"] = args.lr * warm * decay
         with runtime.autocast(dev, run.bf16):
-            loss, parts = vae_loss(recon, video, labels, args.kl_weight, args.edge_boost, args.small_object_cap)
+            loss, parts = vae_loss(recon, video, labels, args.kl_weight, args.edge_boost, args.small_object_cap,
+                                   edge_width=args.edge_width)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -105,3 +105,15 @@ def test_small_objects_weigh_more_and_the_background_does_not():
     labels[1, :, 0:30, 0:30] = 2  # 900 pixels: ref_area / 900 = 1
     w = small_object_weight(labels, ref_area=1800.0, cap=6.0)
     assert torch.all(w[1][labels[1] == 7] == 1) and torch.all(w[1][labels[1] == 2] == 2.0)
+
+
+def test_edge_weight_boosts_a_band_of_the_asked_width_around_label_boundaries():
+    from tessera.train_vae import edge_weight
+
+    labels = torch.zeros(1, 2, 8, 12, dtype=torch.long)
+    labels[..., 6:] = 3  # one vertical boundary between columns 5 and 6
+    one = edge_weight(labels, 4.0)
+    assert torch.equal((one[0, 0, 0] > 1).nonzero().flatten(), torch.tensor([5, 6]))
+    three = edge_weight(labels, 4.0, width=3)
+    assert torch.equal((three[0, 1, 4] > 1).nonzero().flatten(), torch.tensor([3, 4, 5, 6, 7, 8]))
+    assert three.max() == 5.0 and three.min() == 1.0
