@@ -394,7 +394,8 @@ function colorScore(
   if (!colors) return undefined;
   const palette = paletteOf(spec);
   const wanted = colors.map((c) => palette.names.indexOf(c));
-  const small = Number(spec.sizes.small);
+  const small = spec.sizes.small;
+  if (typeof small !== 'number') throw new Error('World spec: sizes.small must be a number (the smallest object size)');
   return async (x, t) => {
     const frames = await vaeDecode(pack, cleanEstimate(x, await velocity(x, t), t), s);
     return presenceScore(frames, palette.colors, wanted, minObjectArea(frames.width, frames.height, small));
