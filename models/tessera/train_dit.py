@@ -138,6 +138,16 @@ def strengthen_word_skip(text_encoder: TextEncoder, norm: float) -> float:
 NEW_PARTS = ("text_encoder.word_skip.", "dit.abs_pos.", "dit.caption_positions.", "dit.caption_pool.", "dit.output_head.")
 
 
+def restore_optimizer(opt: torch.optim.Optimizer, state: dict, model: TesseraModel, lr: float,
+                      new_parts_lr: float) -> None:
+    """Loads a checkpoint's optimizer state, keeping this run's learning rates: load_state_dict
+    restores each group's hyperparameters, base_lr among them, so a resume asking for another --lr
+    ran at the checkpoint's (session 21's at 1.5e-4, not the 7e-5 it asked for)."""
+    opt.load_state_dict(state)
+    for group, asked in zip(opt.param_groups, param_groups(model, lr, new_parts_lr)):
+        group["base_lr"] = asked["base_lr"]
+
+
 def param_groups(model: TesseraModel, lr: float, new_parts_lr: float) -> list[dict]:
     """The optimizer's groups: the parts upgrade() adds, at new_parts_lr, and the rest at lr. The
     groups follow the architecture alone, so a checkpoint's optimizer state always fits. A part
@@ -437,7 +447,7 @@ def main() -> None:
         blob = torch.load(run.ckpt, map_location=dev, weights_only=False)
         model.load_state_dict(blob["model"])
         ema.load_state_dict(blob["ema"])
-        opt.load_state_dict(blob["opt"])
+        restore_optimizer(opt, blob["opt"], model, args.lr, args.new_parts_lr)
         step, seen, shift, scale = blob["step"], blob["samples"], blob["latent_shift"], blob["latent_scale"]
         resumed_meta = blob
         run.print(f"resumed {run.ckpt} at step {step}", flush=True)

@@ -334,3 +334,17 @@ def test_channel_weights_scale_each_channels_share_of_the_flow_loss():
     assert ones.item() == pytest.approx(plain.item(), rel=1e-6)
     # all of the weight on channel 0: that channel's mean squared error
     assert only_first.item() == pytest.approx(((v[:, 0] - (eps - z0)[:, 0]) ** 2).mean().item(), rel=1e-5)
+
+
+def test_a_resumed_optimizer_keeps_the_learning_rates_this_run_asks_for():
+    from tessera.train_dit import param_groups, restore_optimizer, upgrade
+
+    _, model = tiny()
+    model = upgrade(model, word_skip=False, abs_pos=False, output_head=16)  # two groups: the rest and the head
+    first = torch.optim.AdamW(param_groups(model, 1.5e-4, 1e-3), lr=1.5e-4)
+    state = first.state_dict()
+    resumed = torch.optim.AdamW(param_groups(model, 7e-5, 5e-4), lr=7e-5)
+    resumed.load_state_dict(state)
+    assert [g["base_lr"] for g in resumed.param_groups] == [1.5e-4, 1e-3]  # what load_state_dict alone does
+    restore_optimizer(resumed, state, model, 7e-5, 5e-4)
+    assert [g["base_lr"] for g in resumed.param_groups] == [7e-5, 5e-4]
