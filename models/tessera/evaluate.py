@@ -189,11 +189,8 @@ class OnnxPipeline:
 
 def two_objects(caption: str) -> list | None:
     """The two objects of a canonical two-object caption, else None."""
-    try:
-        objects = world.parse_caption(caption).objects
-    except (ValueError, AssertionError, IndexError):
-        return None
-    return objects if len(objects) == 2 else None
+    scene = world.parse_caption_or_none(caption)
+    return scene.objects if scene is not None and len(scene.objects) == 2 else None
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:

@@ -79,11 +79,8 @@ class GuideGraph(nn.Module):
 def target_groups(caption: str, heads: dict[str, list[str]]) -> list[tuple[int, int, int]] | None:
     """(start, end, class) in the logits of each attribute group of `heads` (named as world.Obj
     fields) for a canonical caption with one object; None for any other caption."""
-    try:
-        scene = world.parse_caption(caption)
-    except (ValueError, AssertionError, IndexError):
-        return None
-    if len(scene.objects) != 1:
+    scene = world.parse_caption_or_none(caption)
+    if scene is None or len(scene.objects) != 1:
         return None
     out, lo = [], 0
     for group, classes in heads.items():

@@ -228,6 +228,14 @@ def vocabulary() -> list[str]:
     return out
 
 
+def parse_caption_or_none(text: str) -> Scene | None:
+    """parse_caption, or None for text outside the canonical grammar (a free prompt, the empty caption)."""
+    try:
+        return parse_caption(text)
+    except (ValueError, AssertionError, IndexError):
+        return None
+
+
 def parse_caption(text: str) -> Scene:
     """Parses a canonical caption back into a Scene (sizes, colours, shapes, motions; no positions)."""
     text = text.strip()

@@ -170,3 +170,10 @@ def test_a_counterfactual_changes_one_attribute_and_stays_a_valid_scene():
         assert len({o.color for o in other.objects}) == len(other.objects)
     assert kinds == {"mirror", "shape", "colours"}
 
+
+
+def test_parse_caption_or_none_gives_none_outside_the_grammar():
+    assert world.parse_caption_or_none("red ball going right, black bg") is None
+    assert world.parse_caption_or_none("") is None
+    scene = world.parse_caption_or_none("a red circle moving right and a blue square moving left on a black background")
+    assert [o.color for o in scene.objects] == ["red", "blue"]
