@@ -280,8 +280,9 @@ def test_a_mirror_pair_pool_keeps_pairs_together_and_per_pair_shares_draws():
     for _ in range(3):
         pool.add(bucket, 5, rng, bf16=False)  # rounded down to two pairs
     assert len(pool.latents[bucket]) == 4  # capacity 8 clips = 4 pairs
-    z, caps = pool.sample(bucket, 6, rng)
+    z, objects, caps = pool.sample(bucket, 6, rng)
     assert z.shape[0] == len(caps) == 6
+    assert objects.shape == (6, *z.shape[2:]) and objects.dtype == torch.bool
     for a, b in zip(caps[::2], caps[1::2]):  # one word changed, or two colours exchanged
         assert len(a.split()) == len(b.split()) and 1 <= sum(x != y for x, y in zip(a.split(), b.split())) <= 2
     drawn = per_pair(torch.arange(6.0), 2)
@@ -348,3 +349,54 @@ def test_a_resumed_optimizer_keeps_the_learning_rates_this_run_asks_for():
     assert [g["base_lr"] for g in resumed.param_groups] == [1.5e-4, 1e-3]  # what load_state_dict alone does
     restore_optimizer(resumed, state, model, 7e-5, 5e-4)
     assert [g["base_lr"] for g in resumed.param_groups] == [7e-5, 5e-4]
+
+
+def test_object_cells_mark_the_latent_cells_an_object_covers_on_the_frames_they_encode():
+    from tessera.train_dit import object_cells
+
+    labels = torch.full((2, 5, 16, 16), 3)  # 5 frames -> latent frames 0 (frame 0) and 1 (frames 1-4)
+    labels[0, 0, 1, 1] = 5  # clip 0: frame 0, top-left cell
+    labels[0, 3, 9, 2] = 5  # clip 0: frame 3, bottom-left cell
+    cells = object_cells(labels, (2, 2, 2))
+    expected = torch.zeros(2, 2, 2, 2, dtype=torch.bool)
+    expected[0, 0, 0, 0] = expected[0, 1, 1, 0] = True
+    assert torch.equal(cells, expected)  # clip 1 is all background
+
+
+def test_object_cells_of_rendered_clips_cover_their_objects_and_little_else():
+    from tessera import data
+    from tessera.train_dit import object_cells
+
+    _, labels, _ = data.render_batch(random.Random(0), 6, 128, 128, 17, two_object_p=0.5)
+    cells = object_cells(labels, (5, 16, 16))
+    share = cells.float().mean().item()
+    assert 0.01 < share < 0.4
+    # every object pixel of frame 0 lies in a marked cell of latent frame 0
+    bg = labels.reshape(6, -1).mode(dim=1).values
+    ys, xs = torch.nonzero(labels[:, 0] != bg[:, None, None], as_tuple=True)[1:]
+    clip = torch.nonzero(labels[:, 0] != bg[:, None, None], as_tuple=True)[0]
+    assert cells[clip, 0, ys // 8, xs // 8].all()
+
+
+def test_cell_weights_make_the_flow_loss_a_weighted_mean_over_cells():
+    from tessera.train_dit import object_cell_weights
+
+    tok, m = tiny()
+    ids, mask = tok.batch(["a red circle moving right on a black background"] * 2)
+    z0 = torch.randn(2, 8, 3, 4, 4, generator=torch.Generator().manual_seed(2))
+    eps = torch.randn(2, 8, 3, 4, 4, generator=torch.Generator().manual_seed(3))
+    cm, t = torch.zeros(2, 3), torch.full((2,), 0.7)
+    objects = torch.zeros(2, 3, 4, 4, dtype=torch.bool)
+    objects[1, 2, 3, 0] = True
+    with torch.no_grad():
+        plain = flow_loss(m, z0, ids, mask, cm, t, eps)
+        ones = flow_loss(m, z0, ids, mask, cm, t, eps, cell_weight=object_cell_weights(objects, 1.0))
+        only_object = flow_loss(m, z0, ids, mask, cm, t, eps, cell_weight=objects.float())
+        weighted = flow_loss(m, z0, ids, mask, cm, t, eps, cell_weight=object_cell_weights(objects, 5.0))
+        x = 0.3 * z0 + 0.7 * eps
+        v = m(x, t, ids, mask, z0, cm[:, None, :, None, None].expand(2, 1, 3, 4, 4))
+    err = ((v - (eps - z0)) ** 2).mean(dim=1)  # (B, T, H, W): each cell's mean over channels
+    assert ones.item() == pytest.approx(plain.item(), rel=1e-6)
+    assert only_object.item() == pytest.approx(err[1, 2, 3, 0].item(), rel=1e-5)
+    n = err.numel()
+    assert weighted.item() == pytest.approx((err.sum() + 4 * err[1, 2, 3, 0]).item() / (n + 4), rel=1e-5)
