@@ -320,21 +320,31 @@ def test_channel_loss_weights_are_inverse_variances_with_mean_one():
     assert (wq[0] / wq.median()).item() == pytest.approx(4.0, rel=1e-5)
 
 
-def test_channel_weights_scale_each_channels_share_of_the_flow_loss():
+def weighted_loss_case():
+    """A tiny model, two clips of 8 x 3 x 4 x 4 latents at t = 0.7 with fixed noise, and the velocity
+    it predicts there: `loss(**weights)` is flow_loss on them, `v` what each weighting is checked against."""
     tok, m = tiny()
     ids, mask = tok.batch(["a red circle moving right on a black background"] * 2)
     z0 = torch.randn(2, 8, 3, 4, 4, generator=torch.Generator().manual_seed(2))
     eps = torch.randn(2, 8, 3, 4, 4, generator=torch.Generator().manual_seed(3))
     cm, t = torch.zeros(2, 3), torch.full((2,), 0.7)
     with torch.no_grad():
-        plain = flow_loss(m, z0, ids, mask, cm, t, eps)
-        ones = flow_loss(m, z0, ids, mask, cm, t, eps, torch.ones(8))
-        only_first = flow_loss(m, z0, ids, mask, cm, t, eps, torch.tensor([8.0] + [0.0] * 7))
-        x = 0.3 * z0 + 0.7 * eps
-        v = m(x, t, ids, mask, z0, cm[:, None, :, None, None].expand(2, 1, 3, 4, 4))
+        v = m(0.3 * z0 + 0.7 * eps, t, ids, mask, z0, cm[:, None, :, None, None].expand(2, 1, 3, 4, 4))
+
+    def loss(**weights):
+        with torch.no_grad():
+            return flow_loss(m, z0, ids, mask, cm, t, eps, **weights)
+    return loss, v, eps - z0
+
+
+def test_channel_weights_scale_each_channels_share_of_the_flow_loss():
+    loss, v, target = weighted_loss_case()
+    plain = loss()
+    ones = loss(channel_weight=torch.ones(8))
+    only_first = loss(channel_weight=torch.tensor([8.0] + [0.0] * 7))
     assert ones.item() == pytest.approx(plain.item(), rel=1e-6)
     # all of the weight on channel 0: that channel's mean squared error
-    assert only_first.item() == pytest.approx(((v[:, 0] - (eps - z0)[:, 0]) ** 2).mean().item(), rel=1e-5)
+    assert only_first.item() == pytest.approx(((v[:, 0] - target[:, 0]) ** 2).mean().item(), rel=1e-5)
 
 
 def test_a_resumed_optimizer_keeps_the_learning_rates_this_run_asks_for():
@@ -381,21 +391,14 @@ def test_object_cells_of_rendered_clips_cover_their_objects_and_little_else():
 def test_cell_weights_make_the_flow_loss_a_weighted_mean_over_cells():
     from tessera.train_dit import object_cell_weights
 
-    tok, m = tiny()
-    ids, mask = tok.batch(["a red circle moving right on a black background"] * 2)
-    z0 = torch.randn(2, 8, 3, 4, 4, generator=torch.Generator().manual_seed(2))
-    eps = torch.randn(2, 8, 3, 4, 4, generator=torch.Generator().manual_seed(3))
-    cm, t = torch.zeros(2, 3), torch.full((2,), 0.7)
+    loss, v, target = weighted_loss_case()
     objects = torch.zeros(2, 3, 4, 4, dtype=torch.bool)
     objects[1, 2, 3, 0] = True
-    with torch.no_grad():
-        plain = flow_loss(m, z0, ids, mask, cm, t, eps)
-        ones = flow_loss(m, z0, ids, mask, cm, t, eps, cell_weight=object_cell_weights(objects, 1.0))
-        only_object = flow_loss(m, z0, ids, mask, cm, t, eps, cell_weight=objects.float())
-        weighted = flow_loss(m, z0, ids, mask, cm, t, eps, cell_weight=object_cell_weights(objects, 5.0))
-        x = 0.3 * z0 + 0.7 * eps
-        v = m(x, t, ids, mask, z0, cm[:, None, :, None, None].expand(2, 1, 3, 4, 4))
-    err = ((v - (eps - z0)) ** 2).mean(dim=1)  # (B, T, H, W): each cell's mean over channels
+    plain = loss()
+    ones = loss(cell_weight=object_cell_weights(objects, 1.0))
+    only_object = loss(cell_weight=objects.float())
+    weighted = loss(cell_weight=object_cell_weights(objects, 5.0))
+    err = ((v - target) ** 2).mean(dim=1)  # (B, T, H, W): each cell's mean over channels
     assert ones.item() == pytest.approx(plain.item(), rel=1e-6)
     assert only_object.item() == pytest.approx(err[1, 2, 3, 0].item(), rel=1e-5)
     n = err.numel()
