@@ -240,7 +240,7 @@ def object_cells(labels: torch.Tensor, latent_thw: tuple[int, ...] | torch.Size)
     objects cover at most 40% of a frame (two of the largest size)."""
     B, F, H, W = labels.shape
     T, h, w = latent_thw
-    r = (F - 1) // max(1, T - 1) if T > 1 else 1
+    r = (F - 1) // (T - 1) if T > 1 else 1  # frames per latent frame after the first
     background = labels.reshape(B, -1).mode(dim=1).values
     obj = (labels != background[:, None, None, None]).float()
     frames = torch.cat([obj[:, :1], obj[:, 1:1 + (T - 1) * r].reshape(B, T - 1, r, H, W).amax(dim=2)], dim=1)
