@@ -51,8 +51,10 @@ FORMAT = 1
 # shape 0.38 -> 0.40, for 20 more transformer runs per clip (TRAINING_LOG.md, *Session 13*).
 # From 0.10.1 two-object captions are screened too, for both colours in the decoded estimate of the
 # clean clip (`screen_colors`): 0.10.0's two-object colour over seeds 0-15 went 73 -> 80 of 96
-# (TRAINING_LOG.md, *Session 21*).
-NOISE_SEARCH = {"candidates": 4, "screen_to": 0.7, "screen_steps": 5, "screen_colors": True}
+# (TRAINING_LOG.md, *Session 21*). Off again from 0.12.1: 0.12.0's transformer, trained with its
+# object cells weighed up, gets both colours of 96 two-object clips (seeds 0-15) right without any
+# search, so the screening's ~2.2 s per two-object clip bought nothing (TRAINING_LOG.md, *Session 22*).
+NOISE_SEARCH = {"candidates": 4, "screen_to": 0.7, "screen_steps": 5, "screen_colors": False}
 # The transformer's precision when a job asks for none (model_index.json "default.precision").
 # Stays fp32 until models/tessera/evaluate.py --precision int8 shows the int8 variant holds up.
 DEFAULT_PRECISION = "fp32"
@@ -204,11 +206,14 @@ def replace_decoder(pack: Path, weights: Path) -> dict:
 
 
 def set_sampler_defaults(pack: Path) -> None:
-    """Rewrites a pack's sampler, steps and guidance defaults (SAMPLING, GUIDANCE) and scheduler
-    config (SCHEDULER) in place: the sampler settings change, the graphs do not."""
+    """Rewrites a pack's sampler, steps and guidance defaults (SAMPLING, GUIDANCE), its noise search
+    settings when it has a guide (NOISE_SEARCH) and its scheduler config (SCHEDULER) in place: the
+    sampler settings change, the graphs do not."""
     index_path = pack / "model_index.json"
     index = json.loads(index_path.read_text())
     index["default"].update({**SAMPLING, **GUIDANCE})
+    if "noise_search" in index["default"]:
+        index["default"]["noise_search"] = NOISE_SEARCH
     index_path.write_text(json.dumps(index, indent=1))
     (pack / "scheduler" / "scheduler_config.json").write_text(json.dumps(SCHEDULER, indent=1))
 
@@ -310,7 +315,8 @@ def main() -> None:
     ap.add_argument("--int8-only", action="store_true",
                     help="only quantise the transformer of the pack at --out and record it in its model_index.json")
     ap.add_argument("--sampler-defaults-only", action="store_true",
-                    help="only rewrite the sampler, steps and guidance defaults and scheduler config of the pack at --out")
+                    help="only rewrite the sampler, steps, guidance and noise search defaults and scheduler "
+                         "config of the pack at --out")
     ap.add_argument("--decoder-only", action="store_true",
                     help="only replace the autoencoder decoder of the pack at --out with --vae's (same encoder)")
     args = ap.parse_args()

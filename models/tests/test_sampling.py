@@ -3,7 +3,7 @@ import json
 
 import torch
 
-from tessera.export import GUIDANCE, SAMPLING, SCHEDULER, set_sampler_defaults
+from tessera.export import GUIDANCE, NOISE_SEARCH, SAMPLING, SCHEDULER, set_sampler_defaults
 from tessera.sampling import guidance_at, sample
 
 
@@ -36,7 +36,7 @@ def test_sample_applies_the_high_guidance_above_from_t_only():
     assert torch.allclose(plain, torch.full_like(plain, -2.0), atol=1e-5)
 
 
-def test_set_sampler_defaults_rewrites_guidance_and_scheduler_only(tmp_path):
+def test_set_sampler_defaults_rewrites_sampler_settings_and_scheduler_only(tmp_path):
     (tmp_path / "scheduler").mkdir()
     index = {"name": "p", "default": {"width": 128, "steps": 50, "guidance": 4.0, "sampler": "euler"}, "graphs": {"x": 1}}
     (tmp_path / "model_index.json").write_text(json.dumps(index))
@@ -46,3 +46,9 @@ def test_set_sampler_defaults_rewrites_guidance_and_scheduler_only(tmp_path):
     assert got["default"] == {"width": 128, **SAMPLING, **GUIDANCE}
     assert got["graphs"] == {"x": 1} and got["name"] == "p"
     assert json.loads((tmp_path / "scheduler" / "scheduler_config.json").read_text()) == SCHEDULER
+    # a pack with a guide has noise search settings, and they are the sampler's too
+    index["default"]["noise_search"] = {"candidates": 2, "screen_to": 0.5, "screen_steps": 3, "screen_colors": True}
+    (tmp_path / "model_index.json").write_text(json.dumps(index))
+    set_sampler_defaults(tmp_path)
+    got = json.loads((tmp_path / "model_index.json").read_text())
+    assert got["default"] == {"width": 128, **SAMPLING, **GUIDANCE, "noise_search": NOISE_SEARCH}
