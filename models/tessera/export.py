@@ -55,12 +55,15 @@ FORMAT = 1
 # object cells weighed up, gets both colours of 96 two-object clips (seeds 0-15) right without any
 # search, so the screening's ~2.2 s per two-object clip bought nothing (TRAINING_LOG.md, *Session 22*).
 NOISE_SEARCH = {"candidates": 4, "screen_to": 0.7, "screen_steps": 5, "screen_colors": False}
-# The transformer's precision when a job asks for none (model_index.json "default.precision").
-# int8 has held up on 0.12.1's evaluation on two CPU families (a Xeon's VNNI kernels and a Zen 3's
-# AVX2 ones: single-object shape 0.66 / 0.67 against fp32's 0.64), and on the Zen 3 only int8 makes
-# a default clip faster than real time (main/engine/README.md, session 23). Still fp32 until the
-# pack's reports are re-run with int8 as the default they describe.
-DEFAULT_PRECISION = "fp32"
+# The transformer's precision when a job asks for none (model_index.json "default.precision"),
+# for packs that have that variant. int8 held up on 0.12.1's evaluation on two CPU families (a
+# Xeon's VNNI kernels and a Zen 3's AVX2 ones: single-object shape 0.66 / 0.67 against fp32's
+# 0.64), and on the Zen 3 only int8 makes a default clip faster than real time and the denoiser
+# 3x PyTorch eager (main/engine/README.md, session 23). fp32 stays one flag away (--precision).
+DEFAULT_PRECISION = "int8"
+# What a pack without "default.precision" runs (the engine's FALLBACK_PRECISION): packs from
+# before variants existed were fp32, and adding a variant to one does not change what it runs.
+FALLBACK_PRECISION = "fp32"
 # Dynamically quantised transformer: int8 MatMul/Gemm weights, activations quantised per call.
 # The file name is Optimum's, so the pack stays readable by tools that know that layout.
 INT8_PATH = "transformer/model_quantized.onnx"
@@ -147,7 +150,7 @@ def add_int8(pack: Path) -> None:
     index_path = pack / "model_index.json"
     index = json.loads(index_path.read_text())
     index["graphs"]["transformer"].setdefault("variants", {})["int8"] = quantize_transformer(pack)
-    index["default"].setdefault("precision", DEFAULT_PRECISION)  # packs from before variants: fp32
+    index["default"].setdefault("precision", FALLBACK_PRECISION)
     index_path.write_text(json.dumps(index, indent=1))
 
 
@@ -208,13 +211,20 @@ def replace_decoder(pack: Path, weights: Path) -> dict:
     return meta
 
 
+def default_precision(variants: dict) -> str:
+    """DEFAULT_PRECISION when the pack has that transformer variant, else fp32 (always present)."""
+    return DEFAULT_PRECISION if DEFAULT_PRECISION in variants else FALLBACK_PRECISION
+
+
 def set_sampler_defaults(pack: Path) -> None:
-    """Rewrites a pack's sampler, steps and guidance defaults (SAMPLING, GUIDANCE), its noise search
-    settings when it has a guide (NOISE_SEARCH) and its scheduler config (SCHEDULER) in place: the
-    sampler settings change, the graphs do not."""
+    """Rewrites a pack's sampler, steps, guidance and precision defaults (SAMPLING, GUIDANCE,
+    DEFAULT_PRECISION when the pack has it), its noise search settings when it has a guide
+    (NOISE_SEARCH) and its scheduler config (SCHEDULER) in place: the defaults change, the graphs
+    do not."""
     index_path = pack / "model_index.json"
     index = json.loads(index_path.read_text())
     index["default"].update({**SAMPLING, **GUIDANCE})
+    index["default"]["precision"] = default_precision(index["graphs"].get("transformer", {}).get("variants", {}))
     if "noise_search" in index["default"]:
         index["default"]["noise_search"] = NOISE_SEARCH
     index_path.write_text(json.dumps(index, indent=1))
@@ -292,7 +302,7 @@ def write_pack(out: Path, model: TesseraModel, vae, meta: dict, version: str, in
         "latent_channels": vae.cfg.latent_channels, "compression": {"temporal": 4, "spatial": vae.cfg.spatial},
         "patch_size": list(model.dit.cfg.patch), "sizes": SIZES, "frame_counts": FRAME_COUNTS,
         "default": {"width": 128, "height": 128, "frames": 17, **SAMPLING, **GUIDANCE,
-                    "precision": DEFAULT_PRECISION},
+                    "precision": default_precision(index_graphs["transformer"].get("variants", {}))},
         "modes": ["t2v", "image", "i2v", "extend_forward", "extend_backward", "bridge", "remix", "loop"],
         "text": {"max_length": tok.max_length},
         "vae": {"scaling_factor": scale, "shift_factor": shift},
@@ -318,8 +328,8 @@ def main() -> None:
     ap.add_argument("--int8-only", action="store_true",
                     help="only quantise the transformer of the pack at --out and record it in its model_index.json")
     ap.add_argument("--sampler-defaults-only", action="store_true",
-                    help="only rewrite the sampler, steps, guidance and noise search defaults and scheduler "
-                         "config of the pack at --out")
+                    help="only rewrite the sampler, steps, guidance, precision and noise search defaults and "
+                         "scheduler config of the pack at --out")
     ap.add_argument("--decoder-only", action="store_true",
                     help="only replace the autoencoder decoder of the pack at --out with --vae's (same encoder)")
     args = ap.parse_args()

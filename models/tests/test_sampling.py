@@ -3,7 +3,7 @@ import json
 
 import torch
 
-from tessera.export import GUIDANCE, NOISE_SEARCH, SAMPLING, SCHEDULER, set_sampler_defaults
+from tessera.export import DEFAULT_PRECISION, GUIDANCE, NOISE_SEARCH, SAMPLING, SCHEDULER, set_sampler_defaults
 from tessera.sampling import guidance_at, sample
 
 
@@ -43,7 +43,8 @@ def test_set_sampler_defaults_rewrites_sampler_settings_and_scheduler_only(tmp_p
     (tmp_path / "scheduler" / "scheduler_config.json").write_text(json.dumps({"shift": 1.0}))
     set_sampler_defaults(tmp_path)
     got = json.loads((tmp_path / "model_index.json").read_text())
-    assert got["default"] == {"width": 128, **SAMPLING, **GUIDANCE}
+    # no transformer variants: the precision default is fp32, the one every pack has
+    assert got["default"] == {"width": 128, **SAMPLING, **GUIDANCE, "precision": "fp32"}
     assert got["graphs"] == {"x": 1} and got["name"] == "p"
     assert json.loads((tmp_path / "scheduler" / "scheduler_config.json").read_text()) == SCHEDULER
     # a pack with a guide has noise search settings, and they are the sampler's too
@@ -51,4 +52,11 @@ def test_set_sampler_defaults_rewrites_sampler_settings_and_scheduler_only(tmp_p
     (tmp_path / "model_index.json").write_text(json.dumps(index))
     set_sampler_defaults(tmp_path)
     got = json.loads((tmp_path / "model_index.json").read_text())
-    assert got["default"] == {"width": 128, **SAMPLING, **GUIDANCE, "noise_search": NOISE_SEARCH}
+    assert got["default"] == {"width": 128, **SAMPLING, **GUIDANCE, "precision": "fp32", "noise_search": NOISE_SEARCH}
+    # a pack with the int8 variant gets DEFAULT_PRECISION (int8), replacing what it had
+    index["graphs"] = {"transformer": {"path": "t.onnx", "variants": {"int8": {"path": "q.onnx"}}}}
+    index["default"]["precision"] = "fp32"
+    (tmp_path / "model_index.json").write_text(json.dumps(index))
+    set_sampler_defaults(tmp_path)
+    got = json.loads((tmp_path / "model_index.json").read_text())
+    assert DEFAULT_PRECISION == "int8" and got["default"]["precision"] == "int8"
