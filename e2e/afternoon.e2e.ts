@@ -207,6 +207,9 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
     const band = clip?.recipe?.guidanceHigh;
     assert.ok(band, "the built-in pack's guidance band is in a text-to-video recipe");
     await region('Inspector').getByText(`${clip?.recipe?.guidance} (${band.guidance} for t ≥ ${band.fromT})`).waitFor();
+    // The built-in pack's default precision (int8 from 0.12.2) ran, and the Inspector names it.
+    assert.equal(clip?.recipe?.precision, 'int8');
+    assert.equal(await region('Inspector').getByTestId('recipe-precision').textContent(), 'int8');
     await shot('3-generated');
   });
 

@@ -119,6 +119,11 @@ export const recipeSchema = z.object({
     version: z.string(),
     onnxruntime: z.string(),
     provider: z.string(),
+    /**
+     * The CPU's model name (absent in recipes from before 0.12.2's int8 default). int8 frames
+     * depend on the CPU's kernels, so a re-render on another CPU can differ at object edges.
+     */
+    cpu: z.string().optional(),
   }),
   timings: z.record(z.string(), z.number()).optional(),
   createdAt: z.string(),

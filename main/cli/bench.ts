@@ -2,7 +2,7 @@
  * `tessera bench`: in one run on a pack at its default size and steps: cold and warm clip time
  * (recipe to MP4 on disk), ms per denoising step and per transformer call, the denoiser's
  * estimated GFLOP/s against this machine's measured matmul peak, peak RSS, the Heun sampler at a
- * fifth of the steps, the int8 transformer when the pack has it, and (--scaling) how time grows
+ * fifth of the steps, the other transformer precision (float32 or int8) when the pack has it, and (--scaling) how time grows
  * with frames and size. Reports; never asserts.
  */
 import { execFile } from 'node:child_process';
@@ -281,21 +281,29 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
         ? { sampler: 'euler' as const, steps: 3 * steps }
         : { sampler: 'heun' as const, steps: Math.max(2, Math.round(steps / 3)) };
     await once(`warm-${other.sampler}`, other);
-    if (transformerPath(pack.index, 'int8') !== undefined) {
-      // The int8 session loads on first use. warmUp primes one call, yet one run measured its
-      // first int8 clip at 1.7x the next one's time per call: a cold int8 clip first, reported.
-      await warmUp(o.pack, 'int8');
-      await once('cold-int8', { precision: 'int8' });
-      const int8 = await once('warm-int8', { precision: 'int8' });
-      o.log(
-        `transformer call (default guidance interval): int8 ${int8.msPerCall.toFixed(1)} ms | ${warmDefault.precision} ${warmDefault.msPerCall.toFixed(1)} ms | ${(warmDefault.msPerCall / int8.msPerCall).toFixed(2)}x`,
-      );
-      const int8Cfg = await once('warm-int8-cfg', { precision: 'int8', guidanceInterval: [0, 1] });
-      o.log(
-        `transformer call (B = 2): int8 ${int8Cfg.msPerCall.toFixed(1)} ms | ${warmCfg.precision} ${warmCfg.msPerCall.toFixed(1)} ms | ${(warmCfg.msPerCall / int8Cfg.msPerCall).toFixed(2)}x`,
-      );
+    // The other precision (float32 when the pack's default is int8, from 0.12.2; int8 otherwise),
+    // so both are timed on the same clip whichever the pack defaults to.
+    const alt: Precision = warmDefault.precision === 'int8' ? 'fp32' : 'int8';
+    let altCfg: Run | undefined;
+    if (transformerPath(pack.index, alt) !== undefined) {
+      // A non-default session loads on first use. warmUp primes one call, yet one run measured its
+      // first int8 clip at 1.7x the next one's time per call: a cold clip first, reported.
+      await warmUp(o.pack, alt);
+      await once(`cold-${alt}`, { precision: alt });
+      const altRun = await once(`warm-${alt}`, { precision: alt });
+      altCfg = await once(`warm-${alt}-cfg`, { precision: alt, guidanceInterval: [0, 1] });
+      const byPrecision = (a: Run, b: Run): [Run, Run] => (a.precision === 'int8' ? [a, b] : [b, a]);
+      for (const [what, pair] of [
+        ['default guidance interval', byPrecision(warmDefault, altRun)],
+        ['B = 2', byPrecision(warmCfg, altCfg)],
+      ] as const) {
+        const [int8, fp32] = pair;
+        o.log(
+          `transformer call (${what}): int8 ${int8.msPerCall.toFixed(1)} ms | fp32 ${fp32.msPerCall.toFixed(1)} ms | ${(fp32.msPerCall / int8.msPerCall).toFixed(2)}x`,
+        );
+      }
     } else {
-      o.log(`warm-int8      skipped: pack ${pack.index.name} has no int8 transformer variant`);
+      o.log(`warm-${alt.padEnd(9)} skipped: pack ${pack.index.name} has no ${alt} transformer variant`);
     }
     if (o.scaling) {
       for (const frames of pack.index.frame_counts) await once(`frames-${frames}`, { frames });
@@ -312,15 +320,22 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       } else {
         torch = { ...t, ratio: t.ms_per_step / warm.msPerCall };
         o.log(
-          `denoiser call (B = 2): onnxruntime ${warm.msPerCall.toFixed(1)} ms | PyTorch eager ${t.ms_per_step.toFixed(1)} ms (torch ${t.torch ?? '?'}, ${t.threads ?? '?'} threads) | ${torch.ratio.toFixed(1)}x`,
+          `denoiser call (B = 2): onnxruntime ${warm.precision} ${warm.msPerCall.toFixed(1)} ms | PyTorch eager float32 ${t.ms_per_step.toFixed(1)} ms (torch ${t.torch ?? '?'}, ${t.threads ?? '?'} threads) | ${torch.ratio.toFixed(1)}x`,
         );
+        if (altCfg) {
+          o.log(
+            `  and onnxruntime ${altCfg.precision} ${altCfg.msPerCall.toFixed(1)} ms | ${(t.ms_per_step / altCfg.msPerCall).toFixed(1)}x`,
+          );
+        }
       }
     }
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     o.log(
       `provider ${pack.provider}, pack load ${pack.loadMs.toFixed(0)} ms, peak RSS ${peakRssMb.toFixed(0)} MB` +
         (warm
-          ? `, denoiser at ${((warm.gflops / peak) * 100).toFixed(0)}% of matmul peak (FLOPs estimated from transformer/config.json)`
+          ? `, denoiser (${warm.precision}) at ${((warm.gflops / peak) * 100).toFixed(0)}% of the float32 matmul peak` +
+            (altCfg ? `, ${altCfg.precision} at ${((altCfg.gflops / peak) * 100).toFixed(0)}%` : '') +
+            ' (FLOPs estimated from transformer/config.json)'
           : ''),
     );
     return {

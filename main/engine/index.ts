@@ -3,6 +3,7 @@
  * Public surface: `generate`, `getEngineInfo`, `readRecipeFromFile` (see api.ts).
  */
 import { mkdir } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import {
   type GuidanceHigh,
@@ -50,6 +51,11 @@ export { listPacks } from './pack.js';
 export { expandPrompt } from './prompt.js';
 
 export const ENGINE_NAME = 'tessera-engine';
+
+/** The CPU's model name as the OS reports it (recorded in recipes: int8 frames depend on it). */
+export function cpuModel(): string {
+  return cpus()[0]?.model.trim() || 'unknown';
+}
 /** Text embeddings kept per pack (oldest evicted first). */
 const TEXT_CACHE_LIMIT = 256;
 export const ENGINE_VERSION: string = appVersion();
@@ -552,7 +558,13 @@ export async function renderFrames(
     precision: job.precision,
     search: job.search,
     ...(searched ? { searchCandidate: searched.candidate } : {}),
-    engine: { name: ENGINE_NAME, version: ENGINE_VERSION, onnxruntime: onnxruntimeVersion, provider: pack.provider },
+    engine: {
+      name: ENGINE_NAME,
+      version: ENGINE_VERSION,
+      onnxruntime: onnxruntimeVersion,
+      provider: pack.provider,
+      cpu: cpuModel(),
+    },
     timings,
   };
   return { frames, recipe, pack };

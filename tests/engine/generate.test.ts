@@ -7,7 +7,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -438,6 +438,31 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
         '--quiet',
       ]);
       expect(again.stderr).toContain(`was made with ${recipe.pack.name} 0.0.1; rendered with ${recipe.pack.version}`);
+      // The recipe names the CPU; an int8 recipe from another CPU says its edges may differ here.
+      expect(recipe.engine.cpu).toBe(cpus()[0]?.model.trim());
+      const packIndex = JSON.parse(readFileSync(join(PACK, 'model_index.json'), 'utf8')) as {
+        graphs: { transformer: { variants?: Record<string, unknown> } };
+      };
+      if (packIndex.graphs.transformer.variants?.int8) {
+        const elsewhere = join(tmp, 'int8-elsewhere.json');
+        writeFileSync(
+          elsewhere,
+          JSON.stringify({ ...recipe, precision: 'int8', engine: { ...recipe.engine, cpu: 'Another CPU 9000' } }),
+        );
+        const moved = await run(process.execPath, [
+          bin,
+          'generate',
+          '--recipe',
+          elsewhere,
+          '--pack',
+          PACK,
+          '--out',
+          join(tmp, 'cli-elsewhere.mp4'),
+          '--quiet',
+        ]);
+        expect(moved.stderr).toContain('rendered with the int8 transformer on "Another CPU 9000"');
+        expect(again.stderr).not.toContain('int8 transformer on');
+      }
       const expand = JSON.parse(
         (await run(process.execPath, [bin, 'expand', 'big pink box rising, sparkly, grey bg', '--json'])).stdout,
       ) as {

@@ -179,6 +179,13 @@ export function InspectorPane() {
           <dd>
             {recipe.steps} ({recipe.sampler})
           </dd>
+          <dt>Precision</dt>
+          <dd
+            data-testid="recipe-precision"
+            title="The transformer that ran: int8 is faster; its frames can differ at object edges on another kind of CPU, where fp32 frames agree"
+          >
+            {recipe.precision ?? 'fp32'}
+          </dd>
           <dt>Guidance</dt>
           <dd
             title={
@@ -225,6 +232,7 @@ export function InspectorPane() {
           <dt>Engine</dt>
           <dd>
             {recipe.engine.version} · onnxruntime {recipe.engine.onnxruntime} ({recipe.engine.provider})
+            {recipe.engine.cpu ? ` · ${recipe.engine.cpu}` : ''}
           </dd>
           {recipe.timings?.total !== undefined ? (
             <>
