@@ -79,14 +79,29 @@ class Reconstruction(nn.Module):
 
 
 def vae_loss(recon: nn.Module, video, labels, kl_weight: float, edge_boost: float, small_cap: float = 1.0,
-             small_ref: float = 900.0, edge_width: int = 1):
+             small_ref: float = 900.0, edge_width: int = 1, anchor: nn.Module | None = None,
+             anchor_weight: float = 0.0):
     """recon: a Reconstruction, or DDP around one. small_cap > 1 weights small objects' pixels up
-    (small_object_weight)."""
+    (small_object_weight). anchor: a frozen encoder whose means the trained one is held near
+    (latent_drift, weighted by anchor_weight)."""
     logits, mean, logvar = recon(video)
     ce, mse = reconstruction_terms(logits, distributed.unwrap(recon).vae.decoder.palette, video, labels, edge_boost,
                                    small_cap, small_ref, edge_width=edge_width)
     kl = 0.5 * (mean.float().pow(2) + logvar.float().exp() - 1 - logvar.float()).mean()
-    return ce + 4.0 * mse + kl_weight * kl, {"ce": ce.item(), "mse": mse.item(), "kl": kl.item()}
+    loss, parts = ce + 4.0 * mse + kl_weight * kl, {"ce": ce.item(), "mse": mse.item(), "kl": kl.item()}
+    if anchor is not None:
+        with torch.no_grad():
+            ref = anchor(video)[0]
+        drift = latent_drift(mean, ref)
+        loss, parts["drift"] = loss + anchor_weight * drift, drift.item()
+    return loss, parts
+
+
+def latent_drift(mean, ref):
+    """How far an encoder's latent means moved from a reference encoder's on the same clips: the
+    squared difference as a fraction of the reference's energy (scale-free: 0.01 is a 10% RMS move).
+    A DiT trained on the reference's latents stays valid only while this stays small."""
+    return (mean.float() - ref.float()).pow(2).mean() / ref.float().pow(2).mean().clamp_min(1e-8)
 
 
 def reconstruction_terms(logits, palette, video, labels, edge_boost: float, small_cap: float = 1.0,
@@ -158,6 +173,10 @@ def main() -> None:
                     help="weight an object's pixels by 900 / its area, up to this factor (1: off; see small_object_weight)")
     ap.add_argument("--decoder-only", action="store_true",
                     help="freeze the encoder, train the decoder on the encoder's mean (what the DiT generates)")
+    ap.add_argument("--anchor-weight", type=float, default=0.0,
+                    help="train the encoder too, but held near --anchor's encoder means (latent_drift times this), "
+                         "so a DiT trained on those latents stays valid (0: off)")
+    ap.add_argument("--anchor", default="", help="weights whose encoder --anchor-weight holds to (default: --from-weights)")
     ap.add_argument("--decoder-half-width", type=int, default=0,
                     help="give the decoder a last stage at 1/2 size with this many channels (weights that fit are kept)")
     ap.add_argument("--spatial", type=int, default=0, choices=(0, 8, 16),
@@ -177,6 +196,12 @@ def main() -> None:
     model.to(dev)
     if args.decoder_only:  # keeps the latent space (and so a trained DiT) valid while the decoder improves
         model.encoder.requires_grad_(False)
+    anchor = None
+    if args.anchor_weight:
+        if args.decoder_only or not (args.anchor or args.from_weights):
+            ap.error("--anchor-weight trains the encoder near a reference one: it needs --anchor or --from-weights, "
+                     "and no --decoder-only")
+        anchor = load_weights(Path(args.anchor or args.from_weights))[0].encoder.requires_grad_(False).eval().to(dev)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.0, betas=(0.9, 0.99))
     if run.ckpt.exists() and not args.from_weights:
         blob = torch.load(run.ckpt, map_location=dev, weights_only=False)
@@ -208,7 +233,7 @@ def main() -> None:
             g["lr"] = args.lr * warm * decay
         with runtime.autocast(dev, run.bf16):
             loss, parts = vae_loss(recon, video, labels, args.kl_weight, args.edge_boost, args.small_object_cap,
-                                   edge_width=args.edge_width)
+                                   edge_width=args.edge_width, anchor=anchor, anchor_weight=args.anchor_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

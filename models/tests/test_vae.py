@@ -117,3 +117,26 @@ def test_edge_weight_boosts_a_band_of_the_asked_width_around_label_boundaries():
     three = edge_weight(labels, 4.0, width=3)
     assert torch.equal((three[0, 1, 4] > 1).nonzero().flatten(), torch.tensor([3, 4, 5, 6, 7, 8]))
     assert three.max() == 5.0 and three.min() == 1.0
+
+
+def test_anchor_holds_the_encoder_near_its_reference():
+    """latent_drift is 0 for the reference itself, scale-free, and --anchor-weight adds it to the
+    loss (with its gradient reaching the encoder) and reports it."""
+    from tessera.train_vae import Reconstruction, latent_drift, vae_loss
+
+    ref = torch.randn(2, 16, 3, 4, 4)
+    assert float(latent_drift(ref, ref)) == 0.0
+    assert abs(float(latent_drift(1.1 * ref, ref)) - 0.01) < 1e-6  # a 10% move is 1% of the energy
+    assert abs(float(latent_drift(11 * ref, 10 * ref)) - 0.01) < 1e-6
+    torch.manual_seed(0)
+    vae = make_vae("tiny", 8, 16)
+    anchor = make_vae("tiny", 8, 16).encoder.requires_grad_(False)  # another encoder: drift > 0
+    video = torch.rand(1, 3, 5, 32, 32) * 2 - 1
+    labels = torch.randint(0, len(vae.cfg.palette), (1, 5, 32, 32))
+    plain, parts = vae_loss(Reconstruction(vae, sample=False), video, labels, 1e-3, 4.0)
+    assert "drift" not in parts
+    held, parts = vae_loss(Reconstruction(vae, sample=False), video, labels, 1e-3, 4.0, anchor=anchor, anchor_weight=5.0)
+    assert parts["drift"] > 0
+    assert abs(float(held - plain) - 5.0 * parts["drift"]) < 1e-4
+    held.backward()
+    assert vae.encoder.out.weight.grad is not None and vae.encoder.out.weight.grad.abs().sum() > 0
