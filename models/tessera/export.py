@@ -26,7 +26,7 @@ from .guide import HEADS, GuideGraph, config_dict as guide_config_dict, load_gui
 from .fp16_storage import store_fp16, write_float32
 from .tokenizer import WordTokenizer
 from .train_dit import TesseraModel, dit_config_for, load_weights as load_dit
-from .train_vae import load_weights as load_vae, make_vae
+from .train_vae import latent_drift, load_weights as load_vae, make_vae
 
 ROOT = Path(__file__).resolve().parent.parent
 OPSET = 18
@@ -211,6 +211,52 @@ def replace_decoder(pack: Path, weights: Path) -> dict:
     return meta
 
 
+# How far a replacement encoder's latents may sit from the pack's (train_vae.latent_drift: the
+# squared difference as a fraction of their energy; 0.01 is a 10% RMS move). The pack's DiT was
+# trained on the old latents; --anchor-weight runs hold theirs near 0.002.
+MAX_ENCODER_DRIFT = 0.01
+
+
+def encoder_drift(pack: Path, vae) -> float:
+    """latent_drift of `vae`'s encoder against the pack's encoder graph on four rendered clips."""
+    import onnxruntime as ort
+
+    video, _, _ = data.render_batch(random.Random(12), 4, 128, 128, 17)
+    sess = ort.InferenceSession(str(pack / "vae_encoder" / "model.onnx"), providers=["CPUExecutionProvider"])
+    theirs = torch.from_numpy(sess.run(None, {"video": video.numpy()})[0])
+    with torch.no_grad():
+        ours = vae.encoder(video)[0]
+    return float(latent_drift(ours, theirs))
+
+
+def replace_autoencoder(pack: Path, weights: Path, max_drift: float = MAX_ENCODER_DRIFT) -> dict:
+    """Writes the encoder and decoder of `weights` (e.g. from train_vae --anchor-weight) into the
+    pack in place of its own, when the new encoder's latents stay within max_drift of the pack's
+    (the transformer keeps its weights, so it must still find the latents it was trained on)."""
+    vae, meta = load_vae(weights)
+    vae.eval()
+    drift = encoder_drift(pack, vae)
+    if drift > max_drift:
+        raise ValueError(f"{weights}: its encoder's latents moved {drift:.4f} of their energy from {pack}'s "
+                         f"(at most {max_drift}); the pack's transformer was trained on those latents")
+    C, h = vae.cfg.latent_channels, 128 // vae.cfg.spatial
+    graphs = {"vae_encoder": (EncoderGraph(vae), (torch.rand(1, 3, 9, 128, 128) * 2 - 1,), vae.encoder),
+              "vae_decoder": (DecoderGraph(vae), (torch.randn(1, C, 3, h, h),), vae.decoder)}
+    for name, (graph, args, _) in graphs.items():  # both written before either replaces the pack's
+        tmp = pack / name / "model.onnx.part"
+        export_graph(graph, args, tmp, name)
+        store_fp16(tmp)
+    index_path = pack / "model_index.json"
+    index = json.loads(index_path.read_text())
+    for name, (_, _, module) in graphs.items():
+        (pack / name / "model.onnx.part").replace(pack / name / "model.onnx")
+        (pack / name / "config.json").write_text(json.dumps(vae.cfg.__dict__, indent=1, default=list))
+        index["graphs"][name]["parameters"] = sum(p.numel() for p in module.parameters())
+        index["graphs"][name]["training"] = {**meta, "encoder_drift": round(drift, 5)}
+    index_path.write_text(json.dumps(index, indent=1))
+    return {**meta, "encoder_drift": drift}
+
+
 def default_precision(variants: dict) -> str:
     """DEFAULT_PRECISION when the pack has that transformer variant, else fp32 (always present)."""
     return DEFAULT_PRECISION if DEFAULT_PRECISION in variants else FALLBACK_PRECISION
@@ -332,7 +378,14 @@ def main() -> None:
                          "scheduler config of the pack at --out")
     ap.add_argument("--decoder-only", action="store_true",
                     help="only replace the autoencoder decoder of the pack at --out with --vae's (same encoder)")
+    ap.add_argument("--autoencoder-only", action="store_true",
+                    help="only replace the encoder and decoder of the pack at --out with --vae's, if its latents "
+                         "stay near the pack's (MAX_ENCODER_DRIFT)")
     args = ap.parse_args()
+    if args.autoencoder_only:
+        meta = replace_autoencoder(Path(args.out), Path(args.vae))
+        print(f"wrote {Path(args.out) / 'vae_encoder'} and {Path(args.out) / 'vae_decoder'} ({meta})")
+        return
     if args.decoder_only:
         meta = replace_decoder(Path(args.out), Path(args.vae))
         print(f"wrote {Path(args.out) / 'vae_decoder' / 'model.onnx'} ({meta})")

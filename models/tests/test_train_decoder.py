@@ -110,6 +110,43 @@ def test_decoder_swap_needs_the_same_encoder(tmp_path, same_encoder):
     assert np.abs(got - want).max() < 1e-3 < np.abs(got - before).max()
 
 
+def test_autoencoder_swap_needs_latents_near_the_packs(tmp_path):
+    """--autoencoder-only replaces both graphs when the new encoder's latents moved little (an
+    --anchor-weight run), and refuses, leaving the pack as it was, when they moved far."""
+    torch.manual_seed(0)
+    vae = make_vae(spatial=8, latent_channels=4).half().float()
+    pack = _mini_pack(tmp_path, vae)
+    index = json.loads((pack / "model_index.json").read_text())
+    index["graphs"]["vae_encoder"] = {"path": "vae_encoder/model.onnx"}
+    (pack / "model_index.json").write_text(json.dumps(index))
+    near = make_vae(spatial=8, latent_channels=4)
+    near.load_state_dict(vae.state_dict())
+    with torch.no_grad():  # a small move of the encoder's output, and another decoder
+        near.encoder.out.bias.add_(0.01)
+        near.decoder.out.bias.add_(0.5)
+    save_weights(near, tmp_path / "near.pt", {"step": 12})
+    far = make_vae(spatial=8, latent_channels=4)  # another random encoder entirely
+    save_weights(far, tmp_path / "far.pt", {"step": 1})
+    before = {n: (pack / n / "model.onnx").read_bytes() for n in ("vae_encoder", "vae_decoder")}
+    with pytest.raises(ValueError, match="moved"):
+        export.replace_autoencoder(pack, tmp_path / "far.pt")
+    assert all((pack / n / "model.onnx").read_bytes() == b for n, b in before.items())
+    meta = export.replace_autoencoder(pack, tmp_path / "near.pt")
+    assert 0 < meta["encoder_drift"] < export.MAX_ENCODER_DRIFT
+    index = json.loads((pack / "model_index.json").read_text())
+    assert index["graphs"]["vae_encoder"]["training"]["step"] == 12
+    assert not list(pack.rglob("*.part"))
+    video = torch.rand(1, 3, 5, 128, 128) * 2 - 1
+    enc = ort.InferenceSession(str(pack / "vae_encoder" / "model.onnx"), providers=["CPUExecutionProvider"])
+    dec = ort.InferenceSession(str(pack / "vae_decoder" / "model.onnx"), providers=["CPUExecutionProvider"])
+    near = near.half().float()  # the files hold float16 weights
+    with torch.no_grad():
+        z = near.encoder(video)[0]
+        want = near.decoder(z).numpy()
+    got = dec.run(None, {"latent": enc.run(None, {"video": video.numpy()})[0]})[0]
+    assert np.abs(got - want).max() < 1e-3
+
+
 def test_pool_refines_with_the_packs_own_schedule():
     """The shipped pack's DiT refines two clips from one of its schedule's last points; the result
     differs from the encoder's latents but stays near them (low noise keeps the layout)."""
