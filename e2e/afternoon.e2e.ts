@@ -166,7 +166,15 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
     // Enough steps to watch the bar and the preview move.
     await region('Prompt').getByRole('spinbutton', { name: 'Steps' }).fill('30');
     await region('Prompt').getByRole('spinbutton', { name: 'Seed' }).fill('1234');
+    // The built-in pack offers both transformers and starts on its default, int8.
+    const precision = region('Prompt').getByRole('combobox', { name: 'Precision' });
+    assert.equal(await precision.inputValue(), 'int8');
+    assert.deepEqual(await precision.locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('value'))), [
+      'fp32',
+      'int8',
+    ]);
     const job = await queued(() => region('Prompt').getByRole('button', { name: 'Generate' }).click());
+    assert.equal(job.request.precision, 'int8');
     const row = jobRow(job.id);
     await row.waitFor({ timeout: 30_000 });
     const bar = row.getByRole('progressbar');
@@ -250,12 +258,17 @@ describe('an afternoon in the studio (Chromium, web host, real engine)', () => {
     await form.getByRole('combobox', { name: 'Mode' }).selectOption({ label: 'Image' });
     await form.getByRole('combobox', { name: 'Source' }).selectOption({ label: 'red.png' });
     await fillCommon('a red square staying still on a red background');
+    // This one in float32, picked in the form: the job and the clip's recipe say so.
+    await form.getByRole('combobox', { name: 'Precision' }).selectOption('fp32');
     const job = await queued(() => form.getByRole('button', { name: 'Generate' }).click());
     assert.equal(job.request.mode, 'i2v');
+    assert.equal(job.request.precision, 'fp32');
     assert.ok(job.request.source?.startsWith(join(projectDir, 'media')), 'the imported PNG was copied into media/');
     await finished(job);
     await clipsList().getByRole('listitem', { name: 'a red square staying still on a red background' }).waitFor();
     await selectClip('a red square staying still on a red background');
+    assert.equal(await region('Inspector').getByTestId('recipe-precision').textContent(), 'fp32');
+    await form.getByRole('combobox', { name: 'Precision' }).selectOption('int8');
     await shot('5-image');
   });
 

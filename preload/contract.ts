@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { EventName, MethodName } from './channels.js';
-import { modeSchema, recipeRequestSchema, recipeSchema, seedSchema } from './recipe.js';
+import { modeSchema, precisionSchema, recipeRequestSchema, recipeSchema, seedSchema } from './recipe.js';
 
 export { EVENT_NAMES, type EventName, METHOD_NAMES, type MethodName } from './channels.js';
 
@@ -197,7 +197,11 @@ export const packInfoSchema = z.object({
     steps: z.number().int(),
     guidance: z.number(),
     sampler: z.enum(['euler', 'heun']),
+    /** Absent in packs from before transformer variants: those run fp32. */
+    precision: precisionSchema.optional(),
   }),
+  /** The transformer precisions the pack ships (fp32 always; int8 when it has the variant). */
+  precisions: z.array(precisionSchema),
 });
 export type PackInfo = z.infer<typeof packInfoSchema>;
 

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { type PackInfo, packInfoSchema } from '../../preload/contract.js';
+import { type Precision, precisionSchema } from '../../preload/recipe.js';
 
 const indexSchema = z.object({
   name: z.string(),
@@ -12,6 +13,7 @@ const indexSchema = z.object({
   sizes: packInfoSchema.shape.sizes,
   frame_counts: z.array(z.number().int()),
   default: packInfoSchema.shape.defaults,
+  graphs: z.object({ transformer: z.object({ variants: z.record(z.string(), z.unknown()).optional() }) }),
 });
 
 /** Packs under `dir` whose model_index.json reads; the rest are skipped with a warning. */
@@ -34,6 +36,13 @@ export function readPackInfos(dir: string): PackInfo[] {
         sizes: raw.sizes,
         frameCounts: raw.frame_counts,
         defaults: raw.default,
+        // fp32 is graphs.transformer.path, always there; the others are named variants.
+        precisions: [
+          'fp32',
+          ...Object.keys(raw.graphs.transformer.variants ?? {}).filter(
+            (name): name is Precision => precisionSchema.safeParse(name).success && name !== 'fp32',
+          ),
+        ],
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ENOTDIR')

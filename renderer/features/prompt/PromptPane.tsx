@@ -1,4 +1,5 @@
 import { type FormEvent, type KeyboardEvent, type ReactNode, useEffect, useId } from 'react';
+import type { Precision } from '../../../preload/recipe.js';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
 import { selectReadyClips } from '../media/mediaSlice.js';
 import { selectPack } from '../project/projectSlice.js';
@@ -299,6 +300,24 @@ export function PromptPane() {
               </select>
             )}
           </Row>
+          {pack && pack.precisions.length > 1 ? (
+            <Row label="Precision">
+              {(id) => (
+                <select
+                  id={id}
+                  value={form.precision}
+                  title="int8 is faster; fp32 gives the same frames on any kind of CPU (int8 frames can differ at object edges)"
+                  onChange={(e) => set({ precision: e.target.value as Precision })}
+                >
+                  {pack.precisions.map((p) => (
+                    <option key={p} value={p}>
+                      {p === 'int8' ? 'int8 (faster)' : 'fp32 (same on any CPU)'}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Row>
+          ) : null}
           <Row label="Variations">
             {(id) => (
               <select id={id} value={form.variations} onChange={(e) => set({ variations: Number(e.target.value) })}>

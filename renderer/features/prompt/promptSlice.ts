@@ -1,6 +1,6 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { Expansion, Job, PackInfo } from '../../../preload/contract.js';
-import type { RecipeRequest } from '../../../preload/recipe.js';
+import type { Precision, RecipeRequest } from '../../../preload/recipe.js';
 import { createAppAsyncThunk } from '../../app/hooks.js';
 import type { RootState } from '../../app/store.js';
 import { type ClipView, selectClipViews } from '../media/mediaSlice.js';
@@ -49,6 +49,8 @@ export interface PromptState {
   steps: string;
   guidance: string;
   sampler: 'euler' | 'heun';
+  /** The transformer to run: the pack's default until the user picks the other one. */
+  precision: Precision;
   sizeName: string;
   frames: number;
   variations: number;
@@ -73,6 +75,7 @@ const initialState: PromptState = {
   steps: '50',
   guidance: '4',
   sampler: 'euler',
+  precision: 'fp32',
   sizeName: 'square',
   frames: 17,
   variations: 1,
@@ -140,6 +143,7 @@ export function validatePrompt(
     steps,
     guidance,
     sampler: state.sampler,
+    ...(pack?.precisions.includes(state.precision) ? { precision: state.precision } : {}),
     ...(size ? { width: size.width, height: size.height } : {}),
     ...(pack ? { frames: state.frames } : {}),
     ...(source && (kind || state.mode === 'loop') ? { source: source.path } : {}),
@@ -227,6 +231,7 @@ export const promptSlice = createSlice({
         state.steps = String(pack.defaults.steps);
         state.guidance = String(pack.defaults.guidance);
         state.sampler = pack.defaults.sampler;
+        state.precision = pack.defaults.precision ?? 'fp32';
         state.frames = pack.defaults.frames;
         state.sizeName =
           pack.sizes.find((s) => s.width === pack.defaults.width && s.height === pack.defaults.height)?.name ??
