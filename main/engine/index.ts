@@ -56,6 +56,7 @@ export const ENGINE_NAME = 'tessera-engine';
 export function cpuModel(): string {
   return cpus()[0]?.model.trim() || 'unknown';
 }
+
 /** Text embeddings kept per pack (oldest evicted first). */
 const TEXT_CACHE_LIMIT = 256;
 export const ENGINE_VERSION: string = appVersion();
