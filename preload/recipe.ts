@@ -120,10 +120,12 @@ export const recipeSchema = z.object({
     onnxruntime: z.string(),
     provider: z.string(),
     /**
-     * The CPU's model name (absent in recipes from before 0.12.2's int8 default). int8 frames
-     * depend on the CPU's kernels, so a re-render on another CPU can differ at object edges.
+     * The CPU's model name and the vector features that pick onnxruntime's kernels (Linux only;
+     * both absent in recipes from before 0.12.2's int8 default). int8 frames depend on the
+     * kernels, so a re-render on a CPU with other features can differ at object edges.
      */
     cpu: z.string().optional(),
+    cpuFeatures: z.array(z.string()).optional(),
   }),
   timings: z.record(z.string(), z.number()).optional(),
   createdAt: z.string(),

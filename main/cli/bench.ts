@@ -12,6 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Precision } from '../../preload/recipe.js';
+import { cpuFeatures } from '../engine/cpu.js';
 import { generate, warmUp } from '../engine/index.js';
 import { loadPack, REPO_ROOT, resolvePackDir, transformerPath } from '../engine/pack.js';
 import { estimateTransformerGflop, measureMatmulPeak, type TransformerConfig } from '../engine/peak.js';
@@ -19,7 +20,6 @@ import { guidanceSchedule } from '../engine/sampler.js';
 import { flowTimesteps } from '../engine/scheduler.js';
 import { forkWorkerSpawner } from '../node/forkWorker.js';
 import { ensureWorkerBuilt } from '../node/workerBuild.js';
-import { cpuFeatures } from './cpuFeatures.js';
 
 interface WorkerStart {
   readyMs: number;

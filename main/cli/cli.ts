@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ZodError } from 'zod';
 import type { Recipe } from '../../preload/recipe.js';
+import { sameKernels } from '../engine/cpu.js';
 import {
   generate,
   getEngineInfo,
@@ -60,11 +61,12 @@ async function cmdGenerate(argv: string[]): Promise<void> {
     process.stderr.write(
       `note: ${args.recipePath} was made with ${recipe.pack.name} ${recipe.pack.version}; rendered with ${r.pack.version}, so its frames differ\n`,
     );
-  } else if (recipe && r.precision === 'int8' && recipe.engine.cpu && recipe.engine.cpu !== r.engine.cpu) {
+  } else if (recipe && r.precision === 'int8' && sameKernels(recipe.engine, r.engine) === false) {
     // int8 rounds activations to 256 levels, so the last-bit differences between CPUs' kernels
     // can move a level and with it an edge pixel; float32 stays within one level (engine README).
+    const cpu = (e: typeof r.engine) => `"${e.cpu}"${e.cpuFeatures?.length ? ` (${e.cpuFeatures.join(' ')})` : ''}`;
     process.stderr.write(
-      `note: ${args.recipePath} was rendered with the int8 transformer on "${recipe.engine.cpu}"; on this CPU ("${r.engine.cpu}") its frames can differ at object edges (--precision fp32 matches across CPUs for new clips)\n`,
+      `note: ${args.recipePath} was rendered with the int8 transformer on ${cpu(recipe.engine)}; on this CPU, ${cpu(r.engine)}, its frames can differ at object edges (--precision fp32 matches across CPUs for new clips)\n`,
     );
   }
   if (args.json) {

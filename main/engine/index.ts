@@ -3,7 +3,6 @@
  * Public surface: `generate`, `getEngineInfo`, `readRecipeFromFile` (see api.ts).
  */
 import { mkdir } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import {
   type GuidanceHigh,
@@ -15,6 +14,7 @@ import {
   recipeRequestSchema,
 } from '../../preload/recipe.js';
 import type { EngineInfo, Generate, GenerateHooks, GenerateResult, OutputTarget } from './api.js';
+import { cpuFeatures, cpuModel } from './cpu.js';
 import { type Frames, readFrames, sliceFrames, writeOutputs } from './media.js';
 import { InputError, loopContext, planMode } from './modes.js';
 import {
@@ -51,11 +51,6 @@ export { listPacks } from './pack.js';
 export { expandPrompt } from './prompt.js';
 
 export const ENGINE_NAME = 'tessera-engine';
-
-/** The CPU's model name as the OS reports it (recorded in recipes: int8 frames depend on it). */
-export function cpuModel(): string {
-  return cpus()[0]?.model.trim() || 'unknown';
-}
 
 /** Text embeddings kept per pack (oldest evicted first). */
 const TEXT_CACHE_LIMIT = 256;
@@ -565,6 +560,7 @@ export async function renderFrames(
       onnxruntime: onnxruntimeVersion,
       provider: pack.provider,
       cpu: cpuModel(),
+      cpuFeatures: cpuFeatures(),
     },
     timings,
   };

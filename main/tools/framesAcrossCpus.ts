@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Precision, precisionSchema } from '../../preload/recipe.js';
-import { cpuFeatures } from '../cli/cpuFeatures.js';
+import { cpuFeatures } from '../engine/cpu.js';
 
 const RECIPE = {
   prompt: 'a red circle moving right on a black background',

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewImage, StepProgress } from '../../main/engine/api.js';
+import { cpuFeatures } from '../../main/engine/cpu.js';
 import {
   generate,
   getEngineInfo,
@@ -440,6 +441,7 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
       expect(again.stderr).toContain(`was made with ${recipe.pack.name} 0.0.1; rendered with ${recipe.pack.version}`);
       // The recipe names the CPU; an int8 recipe from another CPU says its edges may differ here.
       expect(recipe.engine.cpu).toBe(cpus()[0]?.model.trim());
+      expect(recipe.engine.cpuFeatures).toEqual(cpuFeatures());
       const packIndex = JSON.parse(readFileSync(join(PACK, 'model_index.json'), 'utf8')) as {
         graphs: { transformer: { variants?: Record<string, unknown> } };
       };
@@ -447,7 +449,11 @@ describe.skipIf(!hasPack)(`generate on pack ${PACK}`, () => {
         const elsewhere = join(tmp, 'int8-elsewhere.json');
         writeFileSync(
           elsewhere,
-          JSON.stringify({ ...recipe, precision: 'int8', engine: { ...recipe.engine, cpu: 'Another CPU 9000' } }),
+          JSON.stringify({
+            ...recipe,
+            precision: 'int8',
+            engine: { ...recipe.engine, cpu: 'Another CPU 9000', cpuFeatures: ['sse4_2'] },
+          }),
         );
         const moved = await run(process.execPath, [
           bin,
