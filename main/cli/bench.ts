@@ -2,8 +2,8 @@
  * `tessera bench`: in one run on a pack at its default size and steps: cold and warm clip time
  * (recipe to MP4 on disk), ms per denoising step and per transformer call, the denoiser's
  * estimated GFLOP/s against this machine's measured matmul peak, peak RSS, the Heun sampler at a
- * fifth of the steps, the other transformer precision (float32 or int8) when the pack has it, and (--scaling) how time grows
- * with frames and size. Reports; never asserts.
+ * fifth of the steps, the transformer precision other than the pack's default (float32 or int8)
+ * when the pack has it, and (--scaling) how time grows with frames and size. Reports; never asserts.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';

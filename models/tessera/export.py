@@ -58,8 +58,8 @@ NOISE_SEARCH = {"candidates": 4, "screen_to": 0.7, "screen_steps": 5, "screen_co
 # The transformer's precision when a job asks for none (model_index.json "default.precision"),
 # for packs that have that variant. int8 held up on 0.12.1's evaluation on two CPU families (a
 # Xeon's VNNI kernels and a Zen 3's AVX2 ones: single-object shape 0.66 / 0.67 against fp32's
-# 0.64), and on the Zen 3 only int8 makes a default clip faster than real time and the denoiser
-# 3x PyTorch eager (main/engine/README.md, session 23). fp32 stays one flag away (--precision).
+# 0.64); on session 23's Zen 3 only int8 made a default clip faster than real time, and a call is
+# 1.4-1.5x faster than fp32 (main/engine/README.md). fp32 stays one flag away (--precision).
 DEFAULT_PRECISION = "int8"
 # What a pack without "default.precision" runs (the engine's FALLBACK_PRECISION): packs from
 # before variants existed were fp32, and adding a variant to one does not change what it runs.
@@ -174,17 +174,22 @@ def add_guide(pack: Path, weights: Path) -> None:
     index_path.write_text(json.dumps(index, indent=1))
 
 
+def encoder_latents(pack: Path, vae, clips: int, frames: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Latent means of the same rendered clips from the pack's encoder graph and from `vae`'s encoder."""
+    import onnxruntime as ort
+
+    video, _, _ = data.render_batch(random.Random(seed), clips, 128, 128, frames)
+    sess = ort.InferenceSession(str(pack / "vae_encoder" / "model.onnx"), providers=["CPUExecutionProvider"])
+    theirs = torch.from_numpy(sess.run(None, {"video": video.numpy()})[0])
+    with torch.no_grad():
+        return theirs, vae.encoder(video)[0]
+
+
 def check_same_encoder(pack: Path, vae) -> float:
     """Max abs difference between the pack's encoder graph and `vae`'s encoder on one rendered
     clip; raises if they encode differently (a decoder only fits the latent space it was trained on)."""
-    import onnxruntime as ort
-
-    video, _, _ = data.render_batch(random.Random(11), 1, 128, 128, 9)
-    sess = ort.InferenceSession(str(pack / "vae_encoder" / "model.onnx"), providers=["CPUExecutionProvider"])
-    theirs = sess.run(None, {"video": video.numpy()})[0]
-    with torch.no_grad():
-        ours = vae.encoder(video)[0].numpy()
-    diff = float(np.abs(theirs - ours).max())
+    theirs, ours = encoder_latents(pack, vae, clips=1, frames=9, seed=11)
+    diff = float((theirs - ours).abs().max())
     if diff > 1e-3:
         raise ValueError(f"{pack}: its vae_encoder differs from these weights' encoder (max abs diff {diff:.3g}); "
                          "a decoder can only replace one trained on the same latent space")
@@ -197,18 +202,29 @@ def replace_decoder(pack: Path, weights: Path) -> dict:
     vae, meta = load_vae(weights)
     vae.eval()
     check_same_encoder(pack, vae)
+    write_autoencoder_graphs(pack, vae, ["vae_decoder"], meta)
+    return meta
+
+
+def write_autoencoder_graphs(pack: Path, vae, names: list[str], training: dict) -> None:
+    """Exports `vae`'s graphs `names` (vae_encoder, vae_decoder) into the pack with their configs,
+    parameter counts and `training` in model_index.json. All are written as .part files before any
+    replaces the pack's, so a failed export leaves the pack as it was."""
     C, h = vae.cfg.latent_channels, 128 // vae.cfg.spatial
-    tmp = pack / "vae_decoder" / "model.onnx.part"  # a failed export never leaves a half-written graph
-    export_graph(DecoderGraph(vae), (torch.randn(1, C, 3, h, h),), tmp, "vae_decoder")
-    store_fp16(tmp)
-    tmp.replace(pack / "vae_decoder" / "model.onnx")
-    (pack / "vae_decoder" / "config.json").write_text(json.dumps(vae.cfg.__dict__, indent=1, default=list))
+    graphs = {"vae_encoder": (EncoderGraph(vae), (torch.rand(1, 3, 9, 128, 128) * 2 - 1,), vae.encoder),
+              "vae_decoder": (DecoderGraph(vae), (torch.randn(1, C, 3, h, h),), vae.decoder)}
+    for name in names:
+        graph, args, _ = graphs[name]
+        export_graph(graph, args, pack / name / "model.onnx.part", name)
+        store_fp16(pack / name / "model.onnx.part")
     index_path = pack / "model_index.json"
     index = json.loads(index_path.read_text())
-    index["graphs"]["vae_decoder"]["parameters"] = sum(p.numel() for p in vae.decoder.parameters())
-    index["graphs"]["vae_decoder"]["training"] = meta
+    for name in names:
+        (pack / name / "model.onnx.part").replace(pack / name / "model.onnx")
+        (pack / name / "config.json").write_text(json.dumps(vae.cfg.__dict__, indent=1, default=list))
+        index["graphs"][name]["parameters"] = sum(p.numel() for p in graphs[name][2].parameters())
+        index["graphs"][name]["training"] = training
     index_path.write_text(json.dumps(index, indent=1))
-    return meta
 
 
 # How far a replacement encoder's latents may sit from the pack's (train_vae.latent_drift: the
@@ -219,13 +235,7 @@ MAX_ENCODER_DRIFT = 0.01
 
 def encoder_drift(pack: Path, vae) -> float:
     """latent_drift of `vae`'s encoder against the pack's encoder graph on four rendered clips."""
-    import onnxruntime as ort
-
-    video, _, _ = data.render_batch(random.Random(12), 4, 128, 128, 17)
-    sess = ort.InferenceSession(str(pack / "vae_encoder" / "model.onnx"), providers=["CPUExecutionProvider"])
-    theirs = torch.from_numpy(sess.run(None, {"video": video.numpy()})[0])
-    with torch.no_grad():
-        ours = vae.encoder(video)[0]
+    theirs, ours = encoder_latents(pack, vae, clips=4, frames=17, seed=12)
     return float(latent_drift(ours, theirs))
 
 
@@ -239,21 +249,7 @@ def replace_autoencoder(pack: Path, weights: Path, max_drift: float = MAX_ENCODE
     if drift > max_drift:
         raise ValueError(f"{weights}: its encoder's latents moved {drift:.4f} of their energy from {pack}'s "
                          f"(at most {max_drift}); the pack's transformer was trained on those latents")
-    C, h = vae.cfg.latent_channels, 128 // vae.cfg.spatial
-    graphs = {"vae_encoder": (EncoderGraph(vae), (torch.rand(1, 3, 9, 128, 128) * 2 - 1,), vae.encoder),
-              "vae_decoder": (DecoderGraph(vae), (torch.randn(1, C, 3, h, h),), vae.decoder)}
-    for name, (graph, args, _) in graphs.items():  # both written before either replaces the pack's
-        tmp = pack / name / "model.onnx.part"
-        export_graph(graph, args, tmp, name)
-        store_fp16(tmp)
-    index_path = pack / "model_index.json"
-    index = json.loads(index_path.read_text())
-    for name, (_, _, module) in graphs.items():
-        (pack / name / "model.onnx.part").replace(pack / name / "model.onnx")
-        (pack / name / "config.json").write_text(json.dumps(vae.cfg.__dict__, indent=1, default=list))
-        index["graphs"][name]["parameters"] = sum(p.numel() for p in module.parameters())
-        index["graphs"][name]["training"] = {**meta, "encoder_drift": round(drift, 5)}
-    index_path.write_text(json.dumps(index, indent=1))
+    write_autoencoder_graphs(pack, vae, ["vae_encoder", "vae_decoder"], {**meta, "encoder_drift": round(drift, 5)})
     return {**meta, "encoder_drift": drift}
 
 
